@@ -1,0 +1,3 @@
+from police_lists.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,118 @@
+"""What a notebook cell calls to show something: a table (also written to
+outputs/tables/ as CSV), a figure (also written to outputs/figures/), or a
+paragraph whose numbers are computed, never typed.
+
+Everything written is byte-deterministic: fixed matplotlib metadata and hash
+salt, CSVs with LF line ends, no timestamps or absolute paths.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from police_lists.paths import resolve  # noqa: E402
+
+# Sensitivity labels (after OpenSAFELY): every table says what it is built from.
+PUBLISHED = "public: recomputed from published figures and open census data"
+RECORD_LEVEL = "disclosure-controlled: derived from record-level input (10-5 rule applied)"
+SYNTHETIC = "SYNTHETIC: derived from a synthetic teaching list, not real people"
+NOT_FOR_PUBLICATION = "NOT FOR PUBLICATION: record-level input without disclosure control"
+SENSITIVITY_LABELS = (PUBLISHED, RECORD_LEVEL, SYNTHETIC, NOT_FOR_PUBLICATION)
+
+
+def configure_matplotlib() -> None:
+    """Fixed style and no varying metadata, so figures are byte-identical across runs."""
+    matplotlib.rcParams.update({
+        "svg.hashsalt": "police-lists",
+        "figure.dpi": 100,
+        "savefig.dpi": 100,
+        "font.family": "DejaVu Sans",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    })
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write via a temporary file and rename, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class Appendix:
+    """Output sink for one notebook run."""
+
+    def __init__(self, output_dir: str, notebook: str):
+        self.root = resolve(output_dir)
+        self.notebook = notebook
+        configure_matplotlib()
+
+    def table(self, df: pd.DataFrame, name: str, caption: str, sensitivity: str = PUBLISHED,
+              display: bool = True) -> pd.DataFrame:
+        """Write outputs/tables/<name>.csv and show the table under its caption."""
+        if sensitivity not in SENSITIVITY_LABELS:
+            raise ValueError(f"unknown sensitivity label {sensitivity!r}")
+        csv = df.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        atomic_write(self.root / "tables" / f"{name}.csv", csv)
+        label = {"table": f"{name}.csv", "notebook": self.notebook, "caption": caption, "sensitivity": sensitivity}
+        atomic_write(self.root / "tables" / ".labels" / f"{name}.json",
+                     (json.dumps(label, indent=1, sort_keys=True) + "\n").encode("utf-8"))
+        if display:
+            from IPython.display import HTML, Markdown, display as show
+
+            show(Markdown(f"**Table: {caption}** (`tables/{name}.csv`; {sensitivity})"))
+            show(HTML(df.to_html(index=False, na_rep="", border=0, classes="dataframe appendix-table")))
+        return df
+
+    def figure(self, fig, name: str, caption: str) -> None:
+        """Write outputs/figures/<name>.png and show those same bytes."""
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
+        plt.close(fig)
+        png = buffer.getvalue()
+        atomic_write(self.root / "figures" / f"{name}.png", png)
+        from IPython.display import Image, Markdown, display as show
+
+        show(Image(data=png, format="png", alt=caption))
+        show(Markdown(f"*Figure: {caption}* (`figures/{name}.png`)"))
+
+    @staticmethod
+    def say(text: str) -> None:
+        """Show a paragraph of prose. Callers build `text` with f-strings from
+        computed values, so no number in the appendix is typed by hand."""
+        from IPython.display import Markdown, display as show
+
+        show(Markdown(text))
+
+
+def pct(x: float, digits: int = 1) -> str:
+    """0.60949 -> '60.9%'."""
+    return f"{100 * x:.{digits}f}%"
+
+
+def num(x: float, digits: int = 2) -> str:
+    return f"{x:,.{digits}f}"
+
+
+def count(x: int) -> str:
+    return f"{int(x):,}"
+
+
+def span(lo, hi, fmt=count) -> str:
+    return fmt(lo) if lo == hi else f"{fmt(lo)}–{fmt(hi)}"

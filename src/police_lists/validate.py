@@ -1,0 +1,175 @@
+"""Validate everything in data/ before any notebook runs.
+
+Two layers:
+1. Frictionless checks each file against its Table Schema in data/schemas/
+   (types, enums, patterns, unique and foreign keys) and each raw file
+   against the sha256 recorded in data/datapackage.json (raw data is
+   immutable: a changed byte is refused).
+2. Rules a Table Schema cannot say: a value must parse as its unit, a quote
+   has at most twelve words, a check expression may only use numeric claims.
+
+Each problem is one line: file, line, column, value and the rule broken.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from pathlib import Path
+
+from police_lists import census
+from police_lists.paths import data_dir as _data_dir, display_path
+
+MAX_QUOTE_WORDS = 12
+_ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?(/\d{4}(-\d{2}(-\d{2})?)?)?$")
+_UNIT_FORMS = {
+    "count": (re.compile(r"^\d+$"), "a count is a whole number written with digits only"),
+    "percent": (re.compile(r"^\d+(\.\d+)?$"), "a percent is a decimal number without a % sign"),
+    "ratio": (re.compile(r"^\d+(\.\d+)?$"), "a ratio is a decimal number"),
+    "date": (_ISO, "a date is ISO: YYYY, YYYY-MM, YYYY-MM-DD, or start/end"),
+}
+
+
+class ValidationError(Exception):
+    """Raised with all problems found; str() is one line per problem."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def problem(path: str, line: int | str, column: str, value, rule: str) -> str:
+    return f"{path}: line {line}, column {column}: value {value!r} breaks rule: {rule}"
+
+
+def _frictionless_problems(package_path: Path) -> list[str]:
+    from frictionless import Package, system
+
+    out = []
+    with system.use_context(trusted=True):
+        report = Package(str(package_path)).validate()
+    for task in report.tasks:
+        path = f"{display_path(package_path.parent)}/{task.place}"
+        for err in task.errors:
+            line = getattr(err, "row_number", None) or "-"
+            column = getattr(err, "field_name", None) or "-"
+            value = getattr(err, "cell", None)
+            if value is None:
+                value = ", ".join(getattr(err, "cells", []) or []) or ""
+            out.append(problem(path, line, column, value, f"{err.title}: {err.note}"))
+    return out
+
+
+def _read_rows(path: Path) -> list[dict]:
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _semantic_problems(data: Path) -> list[str]:
+    out: list[str] = []
+    claims_path = data / "claims.csv"
+    checks_path = data / "manual" / "claim_checks.csv"
+    cp, kp = display_path(claims_path), display_path(checks_path)
+    claims = _read_rows(claims_path)
+    by_id = {c["claim_id"]: c for c in claims}
+    numeric = {
+        c["claim_id"] for c in claims if c["unit"] in ("count", "percent", "ratio") and c["rounding"] != "not_applicable"
+    }
+    for i, c in enumerate(claims, start=2):
+        unit = c["unit"]
+        if unit in _UNIT_FORMS:
+            pattern, rule = _UNIT_FORMS[unit]
+            if not pattern.match(c["value"]):
+                out.append(problem(cp, i, "value", c["value"], rule))
+            elif unit == "percent" and float(c["value"]) > 100:
+                out.append(problem(cp, i, "value", c["value"], "a percent share is at most 100"))
+        if unit in ("date", "text") and c["rounding"] != "not_applicable":
+            out.append(problem(cp, i, "rounding", c["rounding"], f"a {unit} has rounding not_applicable"))
+        if c["rounding"] == "approximate" and not c["precision"]:
+            out.append(problem(cp, i, "precision", c["precision"], "an approximate figure states its rounding unit"))
+        words = len(c["quote"].split())
+        if words > MAX_QUOTE_WORDS:
+            out.append(problem(cp, i, "quote", c["quote"], f"a quote has at most {MAX_QUOTE_WORDS} words (has {words})"))
+        if c["base_claim_id"]:
+            base = by_id.get(c["base_claim_id"])
+            if unit != "percent":
+                out.append(problem(cp, i, "base_claim_id", c["base_claim_id"], "only a percent has a base claim"))
+            elif base is not None and base["unit"] != "count":
+                out.append(problem(cp, i, "base_claim_id", c["base_claim_id"], "the base claim must be a count"))
+    checks = _read_rows(checks_path)
+    checked = set()
+    for i, k in enumerate(checks, start=2):
+        cid, kind, expr = k["claim_id"], k["check"], k["expression"]
+        checked.add(cid)
+        claim = by_id.get(cid)
+        if claim is None:
+            continue  # the foreign-key check reports it
+        if kind == "share_of":
+            if expr not in by_id or by_id[expr]["unit"] != "count":
+                out.append(problem(kp, i, "expression", expr, "share_of names the claim id of a published count"))
+            if claim["unit"] != "percent":
+                out.append(problem(kp, i, "check", kind, "share_of applies to a percent claim"))
+        elif kind == "expression":
+            try:
+                names = [n.id for n in ast.walk(ast.parse(expr, mode="eval")) if isinstance(n, ast.Name)]
+            except SyntaxError:
+                out.append(problem(kp, i, "expression", expr, "an expression is arithmetic over claim ids"))
+                continue
+            for name in names:
+                if name not in numeric:
+                    out.append(problem(kp, i, "expression", expr, f"{name} is not a numeric claim in claims.csv"))
+            if cid in names:
+                out.append(problem(kp, i, "expression", expr, "a claim cannot be checked against itself"))
+            if cid not in numeric:
+                out.append(problem(kp, i, "check", kind, "only a numeric claim can be recomputed"))
+        elif kind == "census_share":
+            if expr not in census.CENSUS_SHARE_KEYS:
+                out.append(problem(kp, i, "expression", expr, f"census key must be one of {sorted(census.CENSUS_SHARE_KEYS)}"))
+        elif kind == "not_checkable" and expr:
+            out.append(problem(kp, i, "expression", expr, "a not_checkable row has no expression"))
+        if kind != "expression" and k["comparator"]:
+            out.append(problem(kp, i, "comparator", k["comparator"], "only expression checks have a comparator"))
+    for i, c in enumerate(claims, start=2):
+        if c["claim_id"] not in checked:
+            out.append(problem(cp, i, "claim_id", c["claim_id"], "every claim has a row in manual/claim_checks.csv"))
+    return out
+
+
+def validate(data_dir: str = "data") -> None:
+    """Raise ValidationError listing every problem in data/; return None if clean."""
+    data = _data_dir(data_dir)
+    package = data / "datapackage.json"
+    if not package.exists():
+        raise ValidationError([problem(display_path(package), "-", "-", "", "data/datapackage.json must exist")])
+    problems = _frictionless_problems(package)
+    # Semantic rules assume the structure is right; skip them if it is not.
+    if not problems:
+        problems = _semantic_problems(data)
+    if problems:
+        raise ValidationError(problems)
+
+
+MAX_SHOWN = 20
+
+
+def report(exc: ValidationError, stream=sys.stderr) -> None:
+    """Print the first MAX_SHOWN problems, one line each, then the count."""
+    for line in exc.problems[:MAX_SHOWN]:
+        print(line, file=stream)
+    more = len(exc.problems) - MAX_SHOWN
+    if more > 0:
+        print(f"... and {more} more problem(s) of the same kinds", file=stream)
+    print(f"validation failed: {len(exc.problems)} problem(s); nothing was built", file=stream)
+
+
+def main(data_dir: str = "data") -> int:
+    try:
+        validate(data_dir)
+    except ValidationError as exc:
+        report(exc)
+        return 1
+    print(f"{display_path(_data_dir(data_dir))}: all files valid")
+    return 0

@@ -1,0 +1,27 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    """A private copy of data/ a test may break."""
+    dest = tmp_path / "data"
+    shutil.copytree(ROOT / "data", dest, ignore=shutil.ignore_patterns("derived"))
+    for p in dest.rglob("*"):
+        if p.is_file():
+            p.chmod(0o644)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """One full build into a temporary output folder, shared by the tests that read outputs."""
+    from police_lists import build
+
+    out = tmp_path_factory.mktemp("outputs")
+    manifest = build.build(output_dir=str(out), force=True, log=lambda *_: None)
+    return out, manifest

@@ -1,0 +1,62 @@
+"""The full build: HTML offline, every claim in the ledger, a complete manifest."""
+
+import json
+import re
+
+import pandas as pd
+
+from police_lists import claims
+
+# A reference that makes a browser fetch something from the network.
+EXTERNAL = re.compile(
+    r"""(<(script|img|iframe|link|source|video|audio|embed)\b[^>]*\b(src|href)\s*=\s*["']?\s*(https?:)?//)"""
+    r"""|(url\(\s*["']?\s*(https?:)?//)|(@import\s+["']?(https?:)?//)|(import\(\s*["'](https?:)?//)""",
+    re.IGNORECASE,
+)
+
+
+def test_html_appendix_has_no_network_resources(built):
+    out, _ = built
+    pages = sorted((out / "html").glob("*.html"))
+    assert any(p.name == "01_operation_pima.html" for p in pages)
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert not EXTERNAL.search(text), f"{page.name}: {EXTERNAL.search(text).group(0)}"
+        assert "require.min.js" not in text and "MathJax" not in text and "mermaid" not in text.lower()
+
+
+def test_html_code_hidden_with_toc_and_provenance(built):
+    out, _ = built
+    text = (out / "html" / "01_operation_pima.html").read_text(encoding="utf-8")
+    assert 'id="toc"' in text and 'id="provenance"' in text
+    assert "check_parameters(" not in text  # code cells are hidden
+    assert "sha256" in text
+    assert str(out) not in text  # no absolute path of the build machine
+
+
+def test_claims_ledger_lists_every_claim(built):
+    out, _ = built
+    ledger = pd.read_csv(out / "tables" / "claims_ledger.csv", dtype=str, keep_default_na=False)
+    all_claims = claims.load_claims("data")
+    assert sorted(ledger["claim_id"]) == sorted(all_claims["claim_id"])
+    pima = all_claims[all_claims["subject"] == "pima"]["claim_id"]
+    assert set(pima) <= set(ledger["claim_id"])
+    assert (ledger["status"] != "").all() and (ledger["reason"] != "").all()
+
+
+def test_manifest(built):
+    out, manifest = built
+    on_disk = json.loads((out / "manifest.json").read_text())
+    assert on_disk == manifest
+    assert "data/claims.csv" in manifest["inputs"]
+    assert all(len(h) == 64 for h in manifest["inputs"].values())
+    assert manifest["packages"]["papermill"] and manifest["git_commit"]
+    assert "tables/claims_ledger.csv" in manifest["outputs"]
+    tables = [k for k in manifest["outputs"] if k.startswith("tables/")]
+    assert all("sensitivity" in manifest["outputs"][t] for t in tables)
+
+
+def test_executed_notebook_has_no_timestamps(built):
+    out, _ = built
+    text = (out / "notebooks" / "01_operation_pima.ipynb").read_text(encoding="utf-8")
+    assert "start_time" not in text and "end_time" not in text
