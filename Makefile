@@ -8,8 +8,9 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 FORCE  ?=
 BUILD_FLAGS := $(if $(FORCE),--force,) $(if $(SHOW_CODE),--show-code,)
+DERIVED := data/derived/.derived
 
-.PHONY: all setup validate build test lab clean
+.PHONY: all setup validate derive build test lab clean teaching profile synth bench
 
 all: build
 
@@ -28,13 +29,48 @@ validate: $(STAMP)
 	$(PY) -m police_lists validate
 
 # Validate, execute every notebook (papermill), convert to HTML (nbconvert),
-# write outputs/manifest.json. FORCE=1 re-executes unchanged notebooks;
-# SHOW_CODE=1 keeps code cells in the HTML.
-build: $(STAMP)
+# write outputs/html/index.html and outputs/manifest.json. FORCE=1 re-executes
+# unchanged notebooks; SHOW_CODE=1 keeps code cells in the HTML.
+build: $(STAMP) $(DERIVED)
 	$(PY) -m police_lists build $(BUILD_FLAGS)
+
+# The derived tables are redone only when a file in data/ or the package is
+# newer than their stamp, so a no-change `make all` stays under two seconds
+# (`make derive` always redoes them).
+DERIVE_INPUTS := $(shell find data -path data/derived -prune -o -type f -print) $(wildcard src/police_lists/*.py)
+$(DERIVED): $(STAMP) $(DERIVE_INPUTS)
+	$(PY) -m police_lists derive
+	@touch $@
+
+# Benchmark tables (census shares by year, area, sex and age; victims) into
+# data/derived/, rebuilt from data/raw/ before the notebooks run.
+derive: $(STAMP)
+	$(PY) -m police_lists derive
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# Full build vs a naive papermill + nbconvert command-line loop over the same
+# notebooks, and a no-change rebuild, timed side by side in temporary folders.
+bench: $(STAMP)
+	$(PY) scripts/bench_build.py
+
+# Teaching pack: student and instructor version of every lesson in
+# notebooks/teaching/ -> outputs/html/teaching/ (instructor checks must pass).
+teaching: $(STAMP)
+	$(PY) -m police_lists teaching
+
+# Profile any police list (record-level or aggregate, .csv or .xlsx) into OUT/:
+# profile.html, notebook.ipynb, manifest.json, tables/. The list is validated
+# first; on any problem OUT is left untouched. Example:
+#   make profile LIST=data/examples/pima_synthetic_list.csv OUT=/tmp/p PARAMS='-p threshold 10'
+profile: $(STAMP)
+	@test -n "$(LIST)" -a -n "$(OUT)" || { echo "usage: make profile LIST=<file> OUT=<dir> [PARAMS='-p name value ...']" >&2; exit 2; }
+	$(PY) -m police_lists profile --list "$(LIST)" --output-dir "$(OUT)" $(PARAMS)
+
+# Regenerate the SYNTHETIC teaching list in data/examples/ (IPF from the published Pima margins).
+synth: $(STAMP)
+	$(PY) -m police_lists synth --output-dir data/examples
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/

@@ -60,3 +60,47 @@ def test_executed_notebook_has_no_timestamps(built):
     out, _ = built
     text = (out / "notebooks" / "01_operation_pima.ipynb").read_text(encoding="utf-8")
     assert "start_time" not in text and "end_time" not in text
+
+
+def test_folders_are_recorded_without_machine_paths(tmp_path):
+    from police_lists import build
+    from police_lists.paths import PROJECT_ROOT
+
+    assert build.shown_path("outputs") == "outputs"
+    assert build.shown_path(str(PROJECT_ROOT / "outputs")) == "outputs"
+    assert build.shown_path(str(tmp_path)) == build.OUTSIDE
+
+
+def test_clean_executed_strips_run_noise():
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from police_lists import build
+
+    nb = new_notebook(cells=[new_code_cell('output_dir = "/tmp/x/.staging/01"'), new_code_cell("1")])
+    nb.cells[0].metadata["tags"] = ["injected-parameters"]
+    nb.cells[1].outputs = [new_output("stream", name="stderr", text="UserWarning: /site-packages/x.py:1\n"),
+                           new_output("stream", name="stdout", text="kept\n")]
+    nb.metadata["papermill"] = {"start_time": "2026-01-01", "parameters": {"output_dir": "/tmp/x/.staging/01"}}
+    removed = build.clean_executed(nb, build.OUTSIDE, "/tmp/x/.staging/01")
+    assert removed == ["UserWarning: /site-packages/x.py:1\n"]
+    assert nb.cells[0].source == f'output_dir = "{build.OUTSIDE}"'
+    assert [o["name"] for o in nb.cells[1].outputs] == ["stdout"]
+    assert nb.metadata["papermill"] == {"parameters": {"output_dir": build.OUTSIDE}}
+    assert [c["id"] for c in nb.cells] == ["cell-000", "cell-001"]
+    nbformat.validate(nb)
+
+
+def test_data_vintage_from_ref_dates(tmp_path):
+    from police_lists import build
+
+    table = tmp_path / "t.csv"
+    table.write_text("claim_id,ref_date\nA,2020-05-11/2020-07-10\nB,2011/2021\nC,\n", encoding="utf-8")
+    plain = tmp_path / "u.csv"
+    plain.write_text("x\n1\n", encoding="utf-8")
+    nb = tmp_path / "nb.ipynb"
+    nb.write_text(json.dumps({"metadata": {"title": "T"}, "cells": []}), encoding="utf-8")
+    assert build.data_vintage(nb, [table, plain]) == "reference dates 2011 to 2021 (latest 2021)"
+    assert build.data_vintage(nb, [plain]) == "not stated"
+    nb.write_text(json.dumps({"metadata": {"title": "T", "vintage": "FOI answer of May 2021"}}), encoding="utf-8")
+    assert build.data_vintage(nb, [table]) == "FOI answer of May 2021"

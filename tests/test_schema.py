@@ -171,3 +171,12 @@ def test_failed_validation_writes_nothing(data_copy, tmp_path):
     with pytest.raises(validate.ValidationError):
         build.build(output_dir=str(out), data_dir=str(data_copy), log=lambda *_: None)
     assert not out.exists() or not any(p for p in out.rglob("*") if ".cache" not in p.parts)
+
+
+def test_unknown_claim_in_conflicts_is_refused(data_copy):
+    path = data_copy / "manual" / "conflicts.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("M6 M7", "M6 Z99 M7", 1), encoding="utf-8")
+    problems = _problems(data_copy)
+    assert any(p["file"].endswith("conflicts.csv") and p["column"] == "claim_ids" and p["value"] == "'Z99'"
+               for p in problems)

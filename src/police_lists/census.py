@@ -9,6 +9,7 @@ Black 1,188,370) are asserted in tests/test_census.py.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -125,7 +126,8 @@ def group_count(
     """(people in `group`, all people) in `area` aged age_from..age_to inclusive.
 
     2011 ages must fall on DC2101EW band edges; 2021 all-ages figures come from
-    the exact by-sex table, age ranges from the rounded single-year table
+    the by-sex table (its cells are multiples of five too, but London's Black
+    total equals the official 1,188,370), age ranges from the rounded single-year table
     (suppressed cells count as 0, as in data/raw's provenance note)."""
     if year == 2011:
         t = census_2011(data_dir)
@@ -174,3 +176,170 @@ def census_share(key: str, data_dir: str = "data") -> tuple[int, int]:
     if key not in CENSUS_SHARE_KEYS:
         raise KeyError(f"unknown census share {key!r}; known: {sorted(CENSUS_SHARE_KEYS)}")
     return group_count(data_dir=data_dir, **CENSUS_SHARE_KEYS[key])
+
+
+# --- Benchmark support (issue 4): TS021 by borough, sex, the Met area, and a
+# general counter that says which table answered and how exact it is.
+
+CENSUS_2021_TS021 = "raw/census2021_ts021_ethnic_group_ltla.csv"
+CITY_OF_LONDON = "E09000001"
+# Pseudo area code: the Metropolitan Police district, i.e. London less the City
+# of London (which has its own force). Only TS021 (2021, all ages) lists the City
+# separately; the 2021 age and sex files merge it with Westminster and the 2011
+# file holds regions only.
+MET_AREA = "MPS"
+AREA_NAMES = {LONDON: "London", ENGLAND_AND_WALES: "England and Wales",
+              MET_AREA: "Metropolitan Police area (London less the City of London)"}
+SEXES = ("all", "male", "female")
+_SEX_LABELS = {"Males": "male", "Females": "female", "Male": "male", "Female": "female"}
+
+CENSUS_SHARE_KEYS.update({
+    "london_2011_black_10_24": dict(year=2011, area=LONDON, age_from=10, age_to=24),
+    "london_2021_black_10_17": dict(year=2021, area=LONDON, age_from=10, age_to=17),
+    "london_2021_black_10_24": dict(year=2021, area=LONDON, age_from=10, age_to=24),
+})
+
+
+@lru_cache(maxsize=4)
+def census_2021_ts021(data_dir: str = "data") -> pd.DataFrame:
+    """TS021 by lower-tier local authority, unrounded (ONS cell-key perturbation
+    only), as long rows; the 'Does not apply' category (always 0) is dropped."""
+    raw = pd.read_csv(_data_dir(data_dir) / CENSUS_2021_TS021, dtype={"Observation": "Int64"})
+    raw = raw[raw["Ethnic group (20 categories) Code"] >= 1]
+    groups = raw["Ethnic group (20 categories)"].map(_split_2021_heading)
+    return pd.DataFrame({
+        "area_code": raw["Lower Tier Local Authorities Code"].to_numpy(),
+        "area_name": raw["Lower Tier Local Authorities"].to_numpy(),
+        "group": [g for g, _ in groups], "detail": [d for _, d in groups],
+        "count": raw["Observation"].to_numpy(),
+    })
+
+
+@dataclass(frozen=True)
+class PopulationCount:
+    """People in a group and in the whole population, with where they came from."""
+
+    group_count: int
+    total: int
+    year: int
+    area: str
+    age_from: int
+    age_to: int
+    sex: str
+    group: str
+    include_mixed_black: bool
+    table: str          # data/raw file that answered
+    source_id: str      # data/sources.csv id of that table
+    rounded: bool       # cells rounded to 5 by ONS
+    suppressed_cells: int  # cells shown as 'c' (counted as 0)
+    cells: int          # cells summed (for rounding bounds)
+    note: str
+    group_cells: int = 0  # of which in the group
+
+    @property
+    def share(self) -> float:
+        return self.group_count / self.total
+
+
+def _in_group(t: pd.DataFrame, group: str, include_mixed_black: bool) -> pd.Series:
+    mask = t["group"].eq(group)
+    if include_mixed_black and group == "Black":
+        mask |= t["detail"].isin(MIXED_BLACK_DETAIL)
+    return mask
+
+
+def population_count(year: int, area: str = LONDON, age_from: int = 0, age_to: int = 200, sex: str = "all",
+                     group: str = "Black", include_mixed_black: bool = False,
+                     data_dir: str = "data") -> PopulationCount:
+    """Count `group` and everyone in `area`, ages age_from..age_to inclusive, `sex`.
+
+    Which table answers (the most exact one that can):
+    - 2011: DC2101EW (exact); ages must fall on its band edges (10-17 yes,
+      12-24 no: ValueError naming the bands cut); regions only, so no Met area.
+    - 2021, all ages, London less the City (MET_AREA) or any borough: TS021.
+    - 2021, all ages, by sex or for a region: the by-sex table (cells are
+      multiples of five, like the age table, but London's Black total equals
+      the official figure).
+    - 2021, an age range: the single-year table, rounded to 5 with suppressed
+      'c' cells counted as 0 (the count of each is reported); no sex split and
+      the City is merged with Westminster there, so no Met area by age.
+    """
+    if sex not in SEXES:
+        raise ValueError(f"sex must be one of {SEXES}; got {sex!r}")
+    if age_from < 0 or age_to < age_from:
+        raise ValueError(f"need 0 <= age_from <= age_to; got {age_from}-{age_to}")
+    all_ages = age_from == 0 and age_to >= 100
+    note = ""
+    suppressed = 0
+    if year == 2011:
+        if area == MET_AREA:
+            raise ValueError("2011 DC2101EW holds regions only: the Met area (London less the City) "
+                             "is not available; use area London")
+        t = census_2011(data_dir)
+        t = t if area == ENGLAND_AND_WALES else t[t["area_code"] == area]
+        straddles = ((t["age_from"] < age_from) & (t["age_to"] >= age_from)) | (
+            (t["age_from"] <= age_to) & (t["age_to"] > age_to))
+        if straddles.any():
+            bands = sorted(set(zip(t.loc[straddles, "age_from"], t.loc[straddles, "age_to"])))
+            raise ValueError(f"ages {age_from}-{age_to} cut across 2011 DC2101EW age bands {bands}; "
+                             "2011 ages must start and end on a band edge")
+        t = t[(t["age_from"] >= age_from) & (t["age_to"] <= age_to)]
+        if sex != "all":
+            t = t[t["sex"].map(_SEX_LABELS) == sex]
+        table, source, rounded = CENSUS_2011, "ons_census2011_dc2101ew", False
+    elif year == 2021 and all_ages and sex == "all" and (area == MET_AREA or area.startswith("E09")):
+        t = census_2021_ts021(data_dir)
+        t = t[t["area_code"].str.startswith("E09") & (t["area_code"] != CITY_OF_LONDON)] if area == MET_AREA \
+            else t[t["area_code"] == area]
+        table, source, rounded = CENSUS_2021_TS021, "ons_census2021_ts021", False
+        note = "TS021 is unrounded but carries ONS cell-key perturbation"
+    elif year == 2021 and all_ages:
+        if area == MET_AREA:
+            raise ValueError("2021 by-sex table merges the City of London with Westminster: "
+                             "the Met area by sex is not available")
+        t = census_2021_by_sex(data_dir)
+        t = t[t["area_code"] == area]
+        if sex != "all":
+            t = t[t["sex"].map(_SEX_LABELS) == sex]
+        table, source, rounded = CENSUS_2021_SEX, "ons_census2021_ethnic_group_by_sex", True
+        note = "by-sex table: cells are multiples of five"
+    elif year == 2021:
+        if sex != "all":
+            raise ValueError("the 2021 single-year-of-age table has no sex split; "
+                             "use sex='all' or the 2011 census for an age range by sex")
+        if area == MET_AREA:
+            raise ValueError("the 2021 single-year-of-age table merges the City of London with "
+                             "Westminster: the Met area by age is not available; use area London")
+        t = census_2021_by_age(data_dir)
+        t = t[(t["area_code"] == area) & (t["age"] >= age_from) & (t["age"] <= age_to)]
+        suppressed = int(t["suppressed"].sum())
+        table, source, rounded = CENSUS_2021_AGE, "ons_census2021_ethnic_group_by_age_sex", True
+        note = "single-year table: cells rounded to 5, suppressed cells counted as 0"
+    else:
+        raise ValueError(f"no census table for year {year!r}; use 2011 or 2021")
+    if t.empty:
+        raise ValueError(f"no census rows for area {area!r}, {year}, ages {age_from}-{age_to}, sex {sex}")
+    counts = t["count"].fillna(0)
+    mask = _in_group(t, group, include_mixed_black)
+    return PopulationCount(int(counts[mask].sum()), int(counts.sum()), year, area, age_from, min(age_to, 200), sex,
+                           group, include_mixed_black, table.removeprefix("raw/"), source, rounded, suppressed,
+                           len(t), note, int(mask.sum()))
+
+
+def age_table_rounding_gap(area: str = LONDON, group: str = "Black", include_mixed_black: bool = False,
+                           data_dir: str = "data") -> dict:
+    """All-ages totals from the rounded single-year table against the by-sex
+    table: the gap the rounding to 5 (and suppression) leaves in a sum."""
+    by_age = census_2021_by_age(data_dir)
+    by_age = by_age[by_age["area_code"] == area]
+    by_sex = census_2021_by_sex(data_dir)
+    by_sex = by_sex[by_sex["area_code"] == area]
+    out = {}
+    for name, t in (("age_table", by_age), ("sex_table", by_sex)):
+        counts = t["count"].fillna(0)
+        out[f"{name}_group"] = int(counts[_in_group(t, group, include_mixed_black)].sum())
+        out[f"{name}_total"] = int(counts.sum())
+    out["group_gap"] = out["age_table_group"] - out["sex_table_group"]
+    out["total_gap"] = out["age_table_total"] - out["sex_table_total"]
+    out["suppressed_cells"] = int(by_age["suppressed"].sum())
+    return out

@@ -1,4 +1,4 @@
-"""Command line: python -m police_lists {validate,build}."""
+"""Command line: python -m police_lists {validate,build,derive,teaching,synth,profile}."""
 
 from __future__ import annotations
 
@@ -17,6 +17,24 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--force", action="store_true", help="re-execute even if nothing changed")
     b.add_argument("--jobs", type=int, default=2, help="notebooks executed at once")
     b.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
+    d = sub.add_parser("derive", help="derive the benchmark tables (census shares, victims) into data/derived/")
+    d.add_argument("--data-dir", default="data")
+    d.add_argument("--output-dir", default=None, help="default: <data-dir>/derived")
+    t = sub.add_parser("teaching", help="build the student and instructor version of every teaching lesson")
+    t.add_argument("--data-dir", default="data")
+    t.add_argument("--output-dir", default="outputs")
+    t.add_argument("--lesson", action="append", dest="lessons", help="build only this lesson (repeatable)")
+    t.add_argument("--jobs", type=int, default=1, help="lesson versions executed at once (kernels started in parallel threads can collide)")
+    sy = sub.add_parser("synth", help="regenerate the SYNTHETIC teaching list (IPF from the published Pima margins)")
+    sy.add_argument("--data-dir", default="data")
+    sy.add_argument("--output-dir", default="data/examples")
+    pr = sub.add_parser("profile", help="profile any police list (disclosure-controlled) into OUT/")
+    pr.add_argument("--list", required=True, dest="list_path", help="the list: .csv or .xlsx, record-level or aggregate")
+    pr.add_argument("--output-dir", required=True, help="OUT: profile.html, notebook.ipynb, manifest.json, tables/")
+    pr.add_argument("--data-dir", default="data")
+    pr.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
+    pr.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                    help="notebook parameter, as papermill -p (e.g. -p ethnicity_column Ethnicity)")
     args = parser.parse_args(argv)
 
     if args.command == "validate":
@@ -24,12 +42,62 @@ def main(argv: list[str] | None = None) -> int:
 
         return validate.main(args.data_dir)
     if args.command == "build":
-        from police_lists import build, validate
+        from police_lists import build  # validate (pandas) is imported only when needed: fast no-change rebuilds
 
         try:
             build.build(args.output_dir, args.data_dir, args.names, args.force, args.jobs, args.show_code)
+        except Exception as exc:
+            from police_lists import validate
+
+            if not isinstance(exc, validate.ValidationError):
+                raise
+            validate.report(exc)
+            return 1
+        return 0
+    if args.command == "derive":
+        from police_lists import benchmarks, validate
+
+        try:
+            validate.validate(args.data_dir)  # raw files must match their hashes before anything is derived
+            benchmarks.derive(args.data_dir, args.output_dir)
         except validate.ValidationError as exc:
             validate.report(exc)
             return 1
+        return 0
+    if args.command == "teaching":
+        import sys
+
+        from police_lists import teaching, validate
+
+        try:
+            teaching.build_teaching(args.output_dir, args.data_dir, args.lessons, args.jobs)
+        except validate.ValidationError as exc:
+            validate.report(exc)
+            return 1
+        except teaching.TeachingBuildError as exc:
+            print(f"teaching: {exc}", file=sys.stderr)
+            return 1
+        return 0
+    if args.command == "synth":
+        from police_lists import synth
+
+        for path in synth.write(args.output_dir, args.data_dir):
+            print(f"wrote {path.name}")
+        return 0
+    if args.command == "profile":
+        import sys
+
+        from police_lists import listinput, profile
+
+        values = {name: profile.papermill_value(value, name) for name, value in args.parameter}
+        try:
+            manifest = profile.run(args.list_path, args.output_dir, values, args.data_dir, args.show_code)
+        except (listinput.ListInputError, profile.ProfileError) as exc:
+            for line in exc.problems[:20]:
+                print(line, file=sys.stderr)
+            print(f"profile refused: {len(exc.problems)} problem(s); nothing was written to {args.output_dir}",
+                  file=sys.stderr)
+            return 1
+        print(f"{args.output_dir}: profile.html, notebook.ipynb, manifest.json, tables/ ({manifest['sensitivity']})")
         return 0
     return 2

@@ -49,7 +49,53 @@ RULES: dict[str, Rule] = {
     "rounding_rule": Rule(str, lambda v: v in ASSUMABLE_ROUNDING, f"one of {', '.join(ASSUMABLE_ROUNDING)}"),
     "ci_method": Rule(str, lambda v: v in SHARE_CI_METHODS, f"one of {', '.join(SHARE_CI_METHODS)}"),
     "ratio_method": Rule(str, lambda v: v in RATIO_CI_METHODS, f"one of {', '.join(RATIO_CI_METHODS)}"),
+    "role": Rule(str, lambda v: v in ("student", "instructor"), "student or instructor (teaching lessons)"),
+    # Benchmark panel (notebook 04).
+    "panel_lists": Rule(str, lambda v: all(x.strip() in _panel_lists() for x in v.split(",")),
+                        "list names separated by commas, each in police_lists.benchmarks.LISTS or custom"),
+    "benchmark_set": Rule(str, lambda v: _benchmark_set_ok(v),
+                          "default, or benchmark ids separated by commas (see police_lists.benchmarks.panel)"),
+    "age_range": Rule(str, lambda v: _age_range_ok(v), "ages as from-to, e.g. 10-24"),
+    "census_year": Rule(int, lambda v: v in (2011, 2021), "2011 or 2021"),
+    "include_mixed_black": Rule(bool, None, "True or False"),
+    "victims_period": Rule(str, lambda v: _period_ok(v), "empty (the list's default) or years as from-to within 2003-2023"),
+    "youngest_age": Rule(int, lambda v: v == -1 or 0 <= v <= 99, "-1 (published or default) or an age from 0 to 99"),
+    "oldest_age": Rule(int, lambda v: 19 <= v <= 200, "an age from 19 to 200 (200: no upper limit)"),
+    "custom_k_low": Rule(int, lambda v: v >= 0, "a whole count, zero or more"),
+    "custom_k_high": Rule(int, lambda v: v >= 0, "a whole count, zero or more"),
+    "custom_n": Rule(int, lambda v: v >= 0, "a whole count, zero or more (positive for a custom list)"),
+    "extra_benchmark_share": Rule(float, lambda v: v == 0 or 0 < v < 1, "0 (none) or a share strictly between 0 and 1"),
+    "extra_benchmark_label": Rule(str, None, "what the extra benchmark share is and where it comes from"),
+    "extra_benchmark_kind": Rule(str, lambda v: v in ("population", "police-generated", "victims"),
+                                 "population, police-generated or victims"),
+    # notebook 05 (profile any list); see police_lists.listinput for the input contract
+    "list_path": Rule(str, lambda v: resolve(v).is_file(), "an existing .csv or .xlsx list file"),
+    "previous_path": Rule(str, lambda v: v == "" or resolve(v).is_file(), "'' or an existing previous snapshot file"),
+    "ethnicity_column": Rule(str, None, "a column name in the list, or '' to find it by its usual names"),
+    "officer_ethnicity_column": Rule(str, None, "a column name in the list, or '' to find it by its usual names"),
+    "age_column": Rule(str, None, "a column name in the list, or '' to find it by its usual names"),
+    "gender_column": Rule(str, None, "a column name in the list, or '' to find it by its usual names"),
+    "harm_column": Rule(str, None, "a column name in the list, or '' to find it by its usual names"),
+    "id_column": Rule(str, None, "a column name in the list, or '' to find it by its usual names"),
+    "age_bands": Rule(str, lambda v: _age_bands_ok(v), "increasing whole years where age bands start, e.g. '10,18,25,35'"),
+    "harm_bands": Rule(str, lambda v: _harm_bands_ok(v), "'' or increasing numbers where harm-score bands start, e.g. '10,50,100'"),
+    "threshold": Rule(int, lambda v: 2 <= v <= 100, "a whole number of people from 2 to 100 (ONS 10-5 rule: 10)"),
+    "disclosure_control": Rule(bool, None, "True or False (False stamps every output NOT FOR PUBLICATION)"),
+    "benchmarks": Rule(str, lambda v: bool(v.strip()), "comma-separated benchmark ids (police_lists.benchmarks)"),
+    "validated_counts": Rule(str, lambda v: v == "" or resolve(v).is_file(),
+                             "'' or the counts file make profile wrote after validating the list"),
+    "table_prefix": Rule(str, lambda v: v == "" or v.replace("_", "").isalnum(), "'' or letters, digits and _"),
 }
+
+
+def _age_bands_ok(value: str) -> bool:
+    from police_lists.listinput import age_edges
+
+    try:
+        age_edges(value)
+    except ValueError:
+        return False
+    return True
 
 
 def check_parameters(**values) -> dict:
@@ -75,3 +121,40 @@ def _census_keys():
     from police_lists.census import CENSUS_SHARE_KEYS
 
     return CENSUS_SHARE_KEYS
+
+
+def _panel_lists():
+    from police_lists.benchmarks import LISTS
+
+    return set(LISTS) | {"custom"}
+
+
+def _benchmark_set_ok(value: str) -> bool:
+    from police_lists.benchmarks import is_benchmark_id
+
+    ids = [x.strip() for x in value.split(",")]
+    return value.strip() == "default" or (all(ids) and all(is_benchmark_id(x) for x in ids))
+
+
+def _age_range_ok(value: str) -> bool:
+    import re
+
+    m = re.fullmatch(r"(\d+)-(\d+)", value)
+    return bool(m) and int(m[1]) <= int(m[2]) <= 200
+
+
+def _period_ok(value: str) -> bool:
+    import re
+
+    m = re.fullmatch(r"(\d{4})-(\d{4})", value)
+    return value == "" or (bool(m) and 2003 <= int(m[1]) <= int(m[2]) <= 2023)
+
+
+def _harm_bands_ok(value: str) -> bool:
+    from police_lists.listinput import harm_edges
+
+    try:
+        harm_edges(value)
+    except ValueError:
+        return False
+    return True

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import tempfile
-from pathlib import Path
 
 import matplotlib
 
@@ -20,6 +17,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from police_lists.files import atomic_write  # noqa: E402,F401  (re-exported: report.atomic_write)
 from police_lists.paths import resolve  # noqa: E402
 
 # Sensitivity labels (after OpenSAFELY): every table says what it is built from.
@@ -42,19 +40,6 @@ def configure_matplotlib() -> None:
     })
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write via a temporary file and rename, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 class Appendix:
     """Output sink for one notebook run."""
 
@@ -65,9 +50,17 @@ class Appendix:
 
     def table(self, df: pd.DataFrame, name: str, caption: str, sensitivity: str = PUBLISHED,
               display: bool = True) -> pd.DataFrame:
-        """Write outputs/tables/<name>.csv and show the table under its caption."""
+        """Write outputs/tables/<name>.csv and show the table under its caption.
+        A pandas Styler is accepted too: its data goes to the CSV and it is shown
+        with its uuid set to the table name (the default is random, which would
+        make two builds of the same appendix differ)."""
         if sensitivity not in SENSITIVITY_LABELS:
             raise ValueError(f"unknown sensitivity label {sensitivity!r}")
+        from pandas.io.formats.style import Styler
+
+        styler = None
+        if isinstance(df, Styler):
+            styler, df = df, df.data
         csv = df.to_csv(index=False, lineterminator="\n").encode("utf-8")
         atomic_write(self.root / "tables" / f"{name}.csv", csv)
         label = {"table": f"{name}.csv", "notebook": self.notebook, "caption": caption, "sensitivity": sensitivity}
@@ -77,7 +70,11 @@ class Appendix:
             from IPython.display import HTML, Markdown, display as show
 
             show(Markdown(f"**Table: {caption}** (`tables/{name}.csv`; {sensitivity})"))
-            show(HTML(df.to_html(index=False, na_rep="", border=0, classes="dataframe appendix-table")))
+            if styler is not None:
+                show(HTML(styler.set_uuid(name).hide(axis="index").set_table_attributes(
+                    'class="dataframe appendix-table"').to_html()))
+            else:
+                show(HTML(df.to_html(index=False, na_rep="", border=0, classes="dataframe appendix-table")))
         return df
 
     def figure(self, fig, name: str, caption: str) -> None:

@@ -22,6 +22,8 @@ from police_lists import census
 from police_lists.paths import data_dir as _data_dir, display_path
 
 MAX_QUOTE_WORDS = 12
+# Files whose column holds a space-separated list of claim ids.
+LIST_REFERENCES = [("manual/conflicts.csv", "claim_ids")]
 _ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?(/\d{4}(-\d{2}(-\d{2})?)?)?$")
 _UNIT_FORMS = {
     "count": (re.compile(r"^\d+$"), "a count is a whole number written with digits only"),
@@ -132,6 +134,15 @@ def _semantic_problems(data: Path) -> list[str]:
             out.append(problem(kp, i, "expression", expr, "a not_checkable row has no expression"))
         if kind != "expression" and k["comparator"]:
             out.append(problem(kp, i, "comparator", k["comparator"], "only expression checks have a comparator"))
+    # Space-separated claim-id lists, which a Table Schema foreign key cannot express.
+    for rel, column in LIST_REFERENCES:
+        path = data / rel
+        if not path.exists():
+            continue
+        for i, row in enumerate(_read_rows(path), start=2):
+            for cid in row[column].split():
+                if cid not in by_id:
+                    out.append(problem(display_path(path), i, column, cid, "every claim id must be in claims.csv"))
     for i, c in enumerate(claims, start=2):
         if c["claim_id"] not in checked:
             out.append(problem(cp, i, "claim_id", c["claim_id"], "every claim has a row in manual/claim_checks.csv"))

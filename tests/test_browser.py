@@ -1,0 +1,117 @@
+"""Open every appendix and the index in a real browser, offline.
+
+Headless Chromium (Debian's `chromium` package; .ci/run installs it) driven by
+Playwright opens each page of the shared test build from file:// with every
+non-file request aborted and recorded. A page passes when it asked for nothing
+outside its own file, logged no console error, failed no request, has its
+table of contents, and shows every figure its notebook wrote (each image
+decoded, naturalWidth > 0, the same PNG bytes as figures/<name>.png). A full-
+page screenshot of each goes to <build output>/screenshots/<name>.png.
+"""
+
+import base64
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser_context(tmp_path_factory):
+    if not CHROMIUM.is_file():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; "
+                    ".ci/run does this) to run the browser test")
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")  # a fresh user-data-dir: no state from earlier runs
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(str(profile), executable_path=str(CHROMIUM),
+                                                        headless=True, args=ARGS, offline=True)
+        yield context
+        context.close()
+
+
+def visit(context, page_path: Path, screenshot: Path) -> tuple[object, dict]:
+    """Open one page with the network blocked; return the page and what happened."""
+    seen = {"blocked": [], "failed": [], "console_errors": [], "page_errors": []}
+
+    def route(r):
+        if r.request.url.startswith("file://"):
+            r.continue_()
+        else:
+            seen["blocked"].append(r.request.url)
+            r.abort()
+
+    page = context.new_page()
+    page.route("**/*", route)
+    page.on("requestfailed", lambda req: seen["failed"].append(f"{req.url} ({req.failure})"))
+    page.on("console", lambda msg: seen["console_errors"].append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda err: seen["page_errors"].append(str(err)))
+    page.goto(page_path.as_uri(), wait_until="load")
+    screenshot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(screenshot), full_page=True)
+    return page, seen
+
+
+def test_every_appendix_renders_offline(built, browser_context):
+    out, manifest = built
+    appendices = manifest["appendices"]
+    assert "01_operation_pima" in appendices
+    for name, info in sorted(appendices.items()):
+        page, seen = visit(browser_context, out / info["html"], out / "screenshots" / f"{name}.png")
+        try:
+            assert seen == {"blocked": [], "failed": [], "console_errors": [], "page_errors": []}, name
+            assert page.title() == info["title"], name
+            toc = page.locator("nav#toc a")
+            assert toc.count() >= 2, f"{name}: no table of contents"
+            # Every contents entry points at a heading that exists on the page.
+            for href in toc.evaluate_all("links => links.map(a => a.getAttribute('href'))"):
+                assert page.locator(f"[id='{href[1:]}']").count() == 1, f"{name}: {href}"
+            images = page.evaluate("Array.from(document.images).map(i => "
+                                   "({w: i.naturalWidth, complete: i.complete, alt: i.alt, src: i.src}))")
+            assert len(images) == len(info["figures"]), f"{name}: {len(images)} images, figures {info['figures']}"
+            shown = set()
+            for img in images:
+                assert img["complete"] and img["w"] > 0, f"{name}: an image did not render"
+                assert img["src"].startswith("data:image/png;base64,") and img["alt"], name
+                shown.add(hashlib.sha256(base64.b64decode(img["src"].split(",", 1)[1])).hexdigest())
+            written = {hashlib.sha256((out / f).read_bytes()).hexdigest() for f in info["figures"]}
+            assert shown == written, f"{name}: the page's figures are not the files in figures/"
+            assert page.locator("footer#provenance").count() == 1
+            footer = page.locator("footer#provenance").text_content()  # with the closed <details>
+            assert manifest["git_commit"] in footer and "sha256" in footer and "data/claims.csv" in footer
+            back = page.locator("a", has_text="All appendices")
+            assert back.count() == 1 and back.get_attribute("href") == "index.html"
+            assert page.locator(".jp-CodeCell .jp-InputArea").count() == 0, f"{name}: code is shown"
+        finally:
+            page.close()
+        assert (out / "screenshots" / f"{name}.png").stat().st_size > 0
+
+
+def test_index_links_every_appendix(built, browser_context):
+    out, manifest = built
+    page, seen = visit(browser_context, out / "html" / "index.html", out / "screenshots" / "index.png")
+    try:
+        assert seen == {"blocked": [], "failed": [], "console_errors": [], "page_errors": []}
+        links = page.locator("#appendices a").evaluate_all(
+            "links => links.map(a => [a.getAttribute('href'), a.textContent])")
+        assert links == [[f"{n}.html", info["title"]] for n, info in sorted(manifest["appendices"].items())]
+        text = page.locator("body").inner_text()
+        assert manifest["git_commit"] in text
+        assert f"papermill {manifest['packages']['papermill']}" in text
+        for info in manifest["appendices"].values():
+            assert info["vintage"] and info["vintage"] in text
+        # Follow the first link: a file:// navigation within the archive, still offline.
+        page.locator("#appendices a").first.click()
+        page.wait_for_load_state("load")
+        assert page.url.endswith(links[0][0]) and seen["blocked"] == []
+    finally:
+        page.close()
+    on_disk = json.loads((out / "manifest.json").read_text())
+    assert on_disk["appendices"] == manifest["appendices"]

@@ -1,0 +1,97 @@
+"""Two builds of the same inputs give the same bytes; a rebuild with no change
+re-executes nothing; a data problem stops the build before anything is published.
+
+The first build is the session's shared `built` fixture (conftest.py); the
+second goes into another temporary folder, so an absolute path leaking into
+an output would make the two differ.
+"""
+
+import json
+import re
+
+import pytest
+
+from police_lists import build, validate
+
+COMPARED = ("tables", "figures", "html", "notebooks")
+# Text that must never reach an appendix or an executed notebook.
+NOISE = re.compile(r"IPKernelApp|Kernel is running over TCP|Traceback|UserWarning|FutureWarning|DeprecationWarning"
+                   r"|RuntimeWarning|/tmp/|/home/|/root/|/work/")
+
+
+def _files(root):
+    found = {}
+    for kind in COMPARED:
+        for path in sorted((root / kind).rglob("*")):
+            if path.is_file():
+                found[path.relative_to(root).as_posix()] = path.read_bytes()
+    found["manifest.json"] = (root / "manifest.json").read_bytes()
+    return found
+
+
+@pytest.fixture(scope="module")
+def second_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("outputs_again")
+    build.build(output_dir=str(out), force=True, log=lambda *_: None)
+    return out
+
+
+def test_two_builds_are_byte_identical(built, second_build):
+    first, second = _files(built[0]), _files(second_build)
+    assert sorted(first) == sorted(second)
+    assert any(k.startswith("figures/") for k in first) and any(k.startswith("html/") for k in first)
+    differ = [name for name in first if first[name] != second[name]]
+    assert not differ, f"outputs differ between two builds of the same inputs: {differ}"
+
+
+def test_no_machine_path_or_kernel_noise_in_outputs(built):
+    out = built[0]
+    for path in sorted((out / "html").glob("*.html")) + sorted((out / "notebooks").glob("*.ipynb")):
+        text = path.read_text(encoding="utf-8")
+        assert str(out) not in text, f"{path.name} names the build folder"
+        hit = NOISE.search(text)
+        assert not hit, f"{path.name}: {text[max(0, hit.start() - 80):hit.end() + 80]!r}"
+    for path in sorted((out / "notebooks").glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        streams = [o.get("name") for c in nb["cells"] for o in c.get("outputs", []) if o["output_type"] == "stream"]
+        assert "stderr" not in streams, path.name
+        assert [c["id"] for c in nb["cells"]] == [f"cell-{i:03d}" for i in range(len(nb["cells"]))]
+        assert nb["metadata"]["papermill"]["parameters"]["output_dir"] == build.OUTSIDE
+
+
+def test_rebuild_without_change_executes_nothing(second_build):
+    out = second_build
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.rglob("*") if p.is_file()}
+    lines = []
+    build.build(output_dir=str(out), log=lines.append)
+    names = [p.stem for p in build.discover_notebooks()]
+    assert sorted(lines) == sorted(f"{n}: unchanged, not re-executed" for n in names)
+    after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.rglob("*") if p.is_file()}
+    assert after == before  # not one file rewritten, not even the manifest or the index
+
+
+def test_show_code_reconverts_without_executing(second_build):
+    out = second_build
+    pima = out / "html" / "01_operation_pima.html"
+    hidden = pima.read_bytes()
+    assert b"check_parameters" not in hidden
+    figures = {p.name: p.stat().st_mtime_ns for p in (out / "figures").glob("*.png")}
+    lines = []
+    build.build(output_dir=str(out), names=["01_operation_pima"], show_code=True, log=lines.append)
+    assert lines == ["01_operation_pima: execution unchanged, re-converted"]
+    assert "check_parameters" in pima.read_text(encoding="utf-8")  # the code, syntax-highlighted
+    assert {p.name: p.stat().st_mtime_ns for p in (out / "figures").glob("*.png")} == figures
+    build.build(output_dir=str(out), names=["01_operation_pima"], log=lambda *_: None)
+    assert pima.read_bytes() == hidden  # and back, byte for byte
+
+
+def test_invalid_data_stops_the_build_and_publishes_nothing(tmp_path, data_copy):
+    out = tmp_path / "out"
+    claims = data_copy / "claims.csv"
+    text = claims.read_text(encoding="utf-8")
+    assert ",not_applicable,,V," in text
+    claims.write_text(text.replace(",not_applicable,,V,", ",not_applicable,,maybe,", 1), encoding="utf-8")  # enum V/V2/U
+    with pytest.raises(validate.ValidationError):
+        build.build(output_dir=str(out), data_dir=str(data_copy), names=["01_operation_pima"], log=lambda *_: None)
+    published = [p for p in out.rglob("*") if p.is_file() and ".cache" not in p.parts] if out.exists() else []
+    assert published == []
