@@ -88,14 +88,20 @@ RULES: dict[str, Rule] = {
 }
 
 
-def _age_bands_ok(value: str) -> bool:
-    from police_lists.listinput import age_edges
+def _parses_as_bands(parser_name: str, value: str) -> bool:
+    """True if police_lists.listinput.<parser_name> accepts the value (the
+    parser is the single definition of a valid band list)."""
+    from police_lists import listinput
 
     try:
-        age_edges(value)
+        getattr(listinput, parser_name)(value)
     except ValueError:
         return False
     return True
+
+
+def _age_bands_ok(value: str) -> bool:
+    return _parses_as_bands("age_edges", value)
 
 
 def check_parameters(**values) -> dict:
@@ -151,10 +157,4 @@ def _period_ok(value: str) -> bool:
 
 
 def _harm_bands_ok(value: str) -> bool:
-    from police_lists.listinput import harm_edges
-
-    try:
-        harm_edges(value)
-    except ValueError:
-        return False
-    return True
+    return _parses_as_bands("harm_edges", value)
