@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from police_lists import cli, listinput, outdir, params, profile, report, safety, scratch, sdc
+from police_lists import cli, listinput, outdir, params, profile, report, safety, scratch
 from police_lists.listinput import ListData
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +39,12 @@ def whole_numbers(record) -> set[int]:
     if isinstance(record, list):
         return set().union(*map(whole_numbers, record)) if record else set()
     return {record} if isinstance(record, int) and not isinstance(record, bool) else set()
+
+
+def tempfile_dir() -> str:
+    import tempfile
+
+    return tempfile.gettempdir() + "/"
 
 
 def small_list(path: Path, n_black: int = 23, n_white: int = 57, extra: str = "") -> Path:
@@ -217,6 +223,24 @@ def test_sweep_removes_only_dead_runs_scratch_folders(tmp_path):
     assert all(p.exists() for p in (live, lookalike, not_a_folder, target, link))
 
 
+def test_signals_are_held_while_out_is_switched_over():
+    with scratch.interruptible():
+        with pytest.raises(scratch.Interrupted) as info:
+            with scratch.critical(completed=True):
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.05)
+                finished = True  # the step ran to its end despite the signal
+        assert finished and info.value.completed and info.value.exit_status == 130
+        os.kill(os.getpid(), signal.SIGTERM)  # a second signal while stopping is ignored: the clean-up finishes
+        time.sleep(0.05)
+    with scratch.interruptible():
+        with pytest.raises(scratch.Interrupted) as info:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)
+        assert not info.value.completed and info.value.exit_status == 143
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handlers restored
+
+
 def _start(args, tmpdir: Path, **kw) -> subprocess.Popen:
     env = {**os.environ, "TMPDIR": str(tmpdir)}
     return subprocess.Popen([sys.executable, "-m", "police_lists", "profile", *args], cwd=ROOT, env=env,
@@ -387,7 +411,8 @@ def test_file_names_reach_html_only_escaped(hostile):
     for text in shown:
         assert "<img src=x" not in text and "<svg onload" not in text
     injected = "".join(next(c for c in notebook["cells"] if "injected-parameters" in c["metadata"].get("tags", []))["source"])
-    assert str(hostile.parent) not in injected and str(hostile.parent) not in page  # no machine path either
+    for machine in (str(hostile.parent), scratch.PREFIX, tempfile_dir()):  # no machine or scratch path either
+        assert machine not in injected and machine not in page and machine not in json.dumps(notebook)
     assert "bt`&lt;img src=x onerror=alert(1)&gt;`.csv" in page  # shown, as text
     assert "previous snapshot <code>prev\"&gt;&lt;svg onload=alert(2)&gt;.csv</code>" in page
     assert '"default-src \'none\'; img-src data:; style-src \'unsafe-inline\'" http-equiv="Content-Security-Policy"' in page
@@ -444,6 +469,20 @@ def test_hostile_profile_page_renders_in_a_browser_with_no_script(hostile):
     assert seen == {"blocked": [], "errors": [], "dialogs": []}
     assert images and all(src == "data:image/png;base64," and width > 0 for src, width in images)
     assert NASTY_LIST in text and toc >= 5 and "Disclosure control and its audit" in text
+
+
+def test_every_page_template_carries_a_policy_that_allows_no_script():
+    import nbformat
+
+    from police_lists import build
+
+    assert build.CSP == "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+    appendix = build.to_html(nbformat.v4.new_notebook(), "x", "<p>provenance</p>")  # appendices, profiles, lessons
+    index = build.index_html({"appendices": {}, "outputs": {}, "packages": {}, "git_commit": "c", "python": "3"})
+    for page in (appendix, index):
+        head = page.split("</head>")[0]
+        assert "Content-Security-Policy" in head and "default-src 'none'; img-src data:; style-src 'unsafe-inline'" in head
+        assert "<script" not in page
 
 
 def test_csv_cells_are_neutralised_owasp_style():

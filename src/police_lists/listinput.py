@@ -52,6 +52,7 @@ MAX_HARM_BANDS = 12
 MAX_SHOWN_ROWS = 5
 MAX_FIELD = 1000  # characters in a field that is read (no free text is read; a longer field is refused)
 MAX_XLSX_UNPACKED = 100 * 2**20  # declared unpacked size of an .xlsx (zip bomb guard); larger lists go as CSV
+MAX_XLSX_RATIO = 100  # declared unpacked / packed size of a large part (pandas' own sheets pack about 17 to 1)
 MAX_COUNT = 100_000_000  # a count in an aggregate table (more than the UK population is not a list)
 TITLE_ROWS = 10  # rows looked at for a header that is not on row 1
 # a formula element in worksheet XML (<f>, <f t="shared" ...>, <x:f>), not <font> or <formula>
@@ -341,6 +342,11 @@ def _read_xlsx(path: Path, shown: str, recognised) -> tuple[list[str], pd.DataFr
                 _refuse(shown, "-", "-", f"{unpacked / 2**20:,.0f} MiB unpacked",
                         f"an .xlsx file unpacks to at most {MAX_XLSX_UNPACKED // 2**20} MiB (a guard against zip "
                         "bombs); save the sheet as CSV UTF-8")
+            for info in zf.infolist():  # a real sheet packs about 5 to 20 to 1; a bomb hundreds to 1
+                if info.file_size > 8 * 2**20 and info.file_size > MAX_XLSX_RATIO * max(info.compress_size, 1):
+                    _refuse(shown, "-", "-", f"{info.file_size / max(info.compress_size, 1):,.0f} to 1",
+                            f"an .xlsx part packs at most {MAX_XLSX_RATIO} to 1 (a guard against zip bombs; "
+                            f"{info.filename} does not): save the sheet as CSV UTF-8")
             sheets = [i.filename for i in zf.infolist() if i.filename.startswith("xl/worksheets/")
                       and i.filename.endswith(".xml")]
             has_formulas = any(_FORMULA_TAG.search(zf.read(name)) for name in sheets)

@@ -124,9 +124,10 @@ def _no_links(out: Path, rel: str) -> bool:
     return True
 
 
-def _inventory(out: Path) -> list[tuple[str, bool]]:
+def _inventory(out: Path, limit: int = 10_000) -> list[tuple[str, bool]]:
     """(relative path, is a regular file) for everything in OUT that is not a folder;
-    links are listed and never followed."""
+    links are listed and never followed. Stops after `limit` entries (a profile has a
+    dozen files; a folder holding thousands is refused either way)."""
     found = []
 
     def fail(exc):
@@ -141,6 +142,8 @@ def _inventory(out: Path) -> list[tuple[str, bool]]:
         for name in filenames:
             full = Path(dirpath) / name
             found.append((full.relative_to(out).as_posix(), full.is_file() and not full.is_symlink()))
+        if len(found) > limit:
+            break
     return sorted(found)
 
 
@@ -353,7 +356,7 @@ def publish(plan: Plan, files: dict[str, bytes], manifest: dict, keep=()) -> dic
             _write(incoming / rel, data)
         record = manifest_bytes(manifest)
         _write(incoming / MANIFEST, record)
-        with scratch.critical():
+        with scratch.critical(completed=True):
             again = check(out, shown, keep, new=list(files), ignore=incoming.name)
             if again.owned != plan.owned:
                 raise OutError([_line(shown, shown, "OUT changed while the profile was being made; run it again")])

@@ -111,7 +111,8 @@ def private_folder(root: str | os.PathLike | None = None):
         (path / OWNER).write_text(f"{os.getpid()} {_start_time(os.getpid()) or '-'}\n")
         yield path
     finally:
-        shutil.rmtree(path, ignore_errors=True)
+        with critical():  # a signal now would leave half the folder behind: hold it until it is gone
+            shutil.rmtree(path, ignore_errors=True)
 
 
 class _State:
@@ -155,9 +156,9 @@ def interruptible():
 
 
 @contextmanager
-def critical():
-    """Defer SIGINT/SIGTERM while OUT is switched over; raise Interrupted afterwards
-    if one arrived (the switch is then complete)."""
+def critical(completed: bool = False):
+    """Defer SIGINT/SIGTERM through a step that must not stop half way; raise
+    Interrupted afterwards if one arrived (`completed`: the step was the switch of OUT)."""
     state = _state
     if state is None:
         yield
@@ -169,7 +170,7 @@ def critical():
         state.critical -= 1
     if not state.critical and state.deferred is not None and state.signum is None:
         state.signum = state.deferred
-        raise Interrupted(state.deferred, completed=True)
+        raise Interrupted(state.deferred, completed=completed)
 
 
 def stop_children(before: set[int]) -> None:
