@@ -140,9 +140,16 @@ def test_a_ten_megabyte_field_is_refused_and_never_echoed(tmp_path):
 
 def test_a_long_quoted_field_is_refused(tmp_path):
     p = tmp_path / "long_quoted.csv"
-    p.write_text('ethnicity,notes\nWhite,"' + "y" * 200_000 + '"\n')
+    p.write_text('ethnicity,notes\n"' + "y" * 200_000 + '",x\nWhite,y\n')
     line = one(p)
-    assert len(line) < 400 and "at most 1,000 characters" in line
+    assert len(line) < 400 and "row 2, column 'ethnicity'" in line and "at most 1,000 characters" in line
+
+
+def test_a_long_field_in_a_column_never_read_is_ignored(tmp_path):
+    # free text in a column the profile does not read never reaches it, whatever its length
+    p = tmp_path / "notes.csv"
+    p.write_text('ethnicity,notes\nWhite,"' + "y" * 200_000 + '"\nBlack,short\n')
+    assert dict(listinput.read_list(p).counts["ethnicity"]) == {"White": 1, "Black": 1}
 
 
 # ---------------------------------------------------------------- workbooks
@@ -247,3 +254,18 @@ def test_read_table_on_bytes_never_raises_anything_else(tmp_path):
             listinput.read_list(p)
         except ListInputError as exc:
             assert all("\n" not in line for line in exc.problems)
+
+
+def test_reading_does_not_depend_on_the_csv_modules_global_field_limit(tmp_path):
+    # other libraries (frictionless, scipy) change csv.field_size_limit for the whole process
+    import csv
+
+    p = tmp_path / "quoted.csv"
+    p.write_text('"ethnicity","age"\n"White","20"\n"Black or Black British - Caribbean (B1)","31"\n')
+    old = csv.field_size_limit(5)
+    try:
+        data = listinput.read_list(p)
+        assert csv.field_size_limit() == 5  # and it is left as it was
+    finally:
+        csv.field_size_limit(old)
+    assert dict(data.counts["ethnicity"]) == {"White": 1, "Black": 1}

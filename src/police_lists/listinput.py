@@ -30,6 +30,7 @@ import csv
 import io
 import re
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
@@ -278,17 +279,27 @@ def _decode(path: Path, shown: str) -> tuple[bytes, str]:
 def _column_at(raw: bytes, line_start: int, pos: int) -> str:
     header = raw.split(b"\n", 1)[0].decode("utf-8", "replace")
     sep = _sniff_line(header)
-    try:
-        names = next(csv.reader([header], delimiter=sep))
-    except csv.Error:
-        return "-"
+    names = _split(header, sep)
     index = raw[line_start:pos].decode("utf-8", "replace").count(sep)
     return names[index].strip() if index < len(names) else "-"
 
 
+@contextmanager
+def _csv_limit(size: int):
+    """The csv module's field limit is process-wide state that other libraries change
+    (frictionless, scipy): lift it for one read, so a result never depends on them.
+    The length of every field that is read is checked afterwards (MAX_FIELD)."""
+    old = csv.field_size_limit(max(size, csv.field_size_limit()))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
 def _split(line: str, sep: str) -> list[str]:
     try:
-        return next(csv.reader([line], delimiter=sep), [])
+        with _csv_limit(len(line)):
+            return next(csv.reader([line], delimiter=sep), [])
     except csv.Error:
         return [line]
 
@@ -518,16 +529,15 @@ def _check_rows(raw: bytes, text: str, sep: str, expected: int, shown: str) -> n
     reader = csv.reader(io.StringIO(text), delimiter=sep)
     i = 0
     try:
-        for i, r in enumerate(reader, start=1):
-            empty = not any(f.strip() for f in r)
-            if len(r) != expected and not empty:
-                _refuse(shown, i, "-", f"{len(r)} fields",
-                        f"every row has the header's {expected} fields (check separators and quotes)")
-            blank.append(empty)
+        with _csv_limit(len(text)):
+            for i, r in enumerate(reader, start=1):
+                empty = not any(f.strip() for f in r)
+                if len(r) != expected and not empty:
+                    _refuse(shown, i, "-", f"{len(r)} fields",
+                            f"every row has the header's {expected} fields (check separators and quotes)")
+                blank.append(empty)
     except csv.Error as exc:
-        rule = (f"a field is at most {MAX_FIELD:,} characters (no free text is read)" if "field limit" in str(exc)
-                else "the file must be a well-formed CSV (check quotes)")
-        _refuse(shown, i + 1, "-", str(exc), rule)
+        _refuse(shown, i + 1, "-", str(exc), "the file must be a well-formed CSV (check quotes)")
     return np.array(blank[1:], dtype=bool)
 
 
