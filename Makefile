@@ -61,12 +61,20 @@ teaching: $(STAMP)
 	$(PY) -m police_lists teaching
 
 # Profile any police list (record-level or aggregate, .csv or .xlsx) into OUT/:
-# profile.html, notebook.ipynb, manifest.json, tables/. The list is validated
-# first; on any problem OUT is left untouched. Example:
+# profile.html, notebook.ipynb, manifest.json, tables/, figures/. The list is
+# validated first; on any problem OUT is left untouched. Example:
 #   make profile LIST=data/examples/pima_synthetic_list.csv OUT=/tmp/p PARAMS='-p threshold 10'
+# LIST, OUT and PARAMS never pass through a shell or through make's own
+# expansion: $(value ...) takes each exactly as typed (make would otherwise run
+# a $(shell ...) in it when putting it into the environment), `export` hands it
+# to the program in its environment, and the program reads it from there
+# (PARAMS split with shlex). A file name holding `...` or $(...) is just a name.
+override LIST := $(value LIST)
+override OUT := $(value OUT)
+override PARAMS := $(value PARAMS)
+export LIST OUT PARAMS
 profile: $(STAMP)
-	@test -n "$(LIST)" -a -n "$(OUT)" || { echo "usage: make profile LIST=<file> OUT=<dir> [PARAMS='-p name value ...']" >&2; exit 2; }
-	$(PY) -m police_lists profile --list "$(LIST)" --output-dir "$(OUT)" $(PARAMS)
+	@$(PY) -m police_lists profile --from-environment
 
 # Regenerate the SYNTHETIC teaching list in data/examples/ (IPF from the published Pima margins).
 synth: $(STAMP)

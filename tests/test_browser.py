@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from police_lists.build import CSP
+
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -68,6 +70,8 @@ def test_every_appendix_renders_offline(built, browser_context):
         try:
             assert seen == {"blocked": [], "failed": [], "console_errors": [], "page_errors": []}, name
             assert page.title() == info["title"], name
+            csp = page.locator('meta[http-equiv="Content-Security-Policy"]')
+            assert csp.count() == 1 and csp.get_attribute("content") == CSP, f"{name}: no script-free policy"
             toc = page.locator("nav#toc a")
             assert toc.count() >= 2, f"{name}: no table of contents"
             # Every contents entry points at a heading that exists on the page.
@@ -99,6 +103,7 @@ def test_index_links_every_appendix(built, browser_context):
     page, seen = visit(browser_context, out / "html" / "index.html", out / "screenshots" / "index.png")
     try:
         assert seen == {"blocked": [], "failed": [], "console_errors": [], "page_errors": []}
+        assert page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content") == CSP
         links = page.locator("#appendices a").evaluate_all(
             "links => links.map(a => [a.getAttribute('href'), a.textContent])")
         assert links == [[f"{n}.html", info["title"]] for n, info in sorted(manifest["appendices"].items())]

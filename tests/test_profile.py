@@ -13,6 +13,7 @@ import pytest
 
 from police_lists import cli, listinput, profile, sdc, synth
 from police_lists.listinput import map_ethnicity
+from police_lists.safety import quoted
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "bad_inputs"
@@ -182,7 +183,8 @@ CASES = {
                                  "named by the parameter must be in the header"),
     "ragged_row.csv": ([], "row 3", "-", "4 fields", "header's 3 fields"),
     "blank_row_inside.csv": ([], "row 3", "-", "", "no blank rows"),
-    "harm_free_text.csv": ([], "row 3", "harm band", "seen with cousin near the station on Friday", "short label"),
+    "harm_free_text.csv": ([("harm_labels", "Red,Amber,Green")], "row 3", "harm band",
+                           "seen with cousin near the station on Friday", "one of the declared harm_labels"),
     "harm_scores_without_bands.csv": ([], "row -", "harm score", "(numeric scores)", "give the harm_bands parameter"),
     "count_without_dimension.csv": ([], "row 1", "count", "count", "needs dimension and category"),
     "not_black_with_groups.csv": ([], "row -", "ethnicity", "Not Black", "uses no other group"),
@@ -219,7 +221,7 @@ def test_bad_input_is_refused_with_one_line(name, tmp_path, capsys, earlier_prof
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and err[1].startswith("profile refused: 1 problem(s)")
     line = err[0]
-    assert line.startswith(f"tests/bad_inputs/{name}: {row}, column {column!r}: value {value!r} breaks rule: "), line
+    assert line.startswith(f"tests/bad_inputs/{name}: {row}, column {column!r}: value {quoted(value)} breaks rule: "), line
     assert rule in line
     assert not missing.exists()
     assert not any(p.name.startswith(".OUT") for p in tmp_path.iterdir())  # no temporary folder left behind
@@ -242,7 +244,7 @@ def test_out_holding_other_files_is_not_overwritten(tmp_path, capsys):
     out.mkdir()
     (out / "thesis.docx").write_text("precious")
     assert cli.main(["profile", "--list", str(SYNTHETIC), "--output-dir", str(out)]) == 1
-    assert "will not overwrite other files" in capsys.readouterr().err
+    assert "value 'thesis.docx' breaks rule: OUT must be missing, empty or an earlier profile" in capsys.readouterr().err
     assert [p.name for p in out.iterdir()] == ["thesis.docx"]
 
 
@@ -278,7 +280,8 @@ def small_profile(tmp_path_factory):
     prev = folder / "previous.csv"
     _small_cells_list(prev, drop=20)
     out = folder / "OUT"
-    rc = cli.main(["profile", "--list", str(src), "--output-dir", str(out), "-p", "previous_path", str(prev)])
+    rc = cli.main(["profile", "--list", str(src), "--output-dir", str(out), "-p", "previous_path", str(prev),
+                   "-p", "harm_labels", "Red,Amber,Green"])
     assert rc == 0
     return out, src, truth
 
@@ -459,6 +462,11 @@ def test_aggregate_table_profiles_end_to_end(tmp_path):
     eth = pd.read_csv(out / "tables" / "ethnicity.csv", dtype=str, keep_default_na=False).set_index("category")
     assert eth["count"].to_dict() == {"White": "140", "Black": "310", "Asian": "40", "Mixed": "[c]", "Other": "[c]",
                                       "Unknown": "0", "Total": "520"}
+    # seen: an aggregate table was labelled "derived from record-level input"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["sensitivity"].startswith("disclosure-controlled: derived from an aggregate table")
+    assert all("record-level" not in info.get("sensitivity", "") for info in manifest["outputs"].values())
+    assert "derived from record-level input" not in (out / "profile.html").read_text()
     disp = pd.read_csv(out / "tables" / "disproportionality.csv", dtype=str, keep_default_na=False)
     black = disp[(disp["category"] == "Black") & (disp["benchmark"] == "london_all_ages")].iloc[0]
     assert float(black["list_share"]) == round(310 / 520, 4)  # published counts, Unknown = 0

@@ -73,8 +73,12 @@ def test_threshold_is_a_parameter():
 
 
 def test_list_smaller_than_threshold_is_all_suppressed():
-    p = sdc.protect_counts(pd.Series({"Black": 4, "White": 3, "Unknown": 0}))
-    assert p.published == ["[c]", "[c]", 0] and p.total_published == "[c]"
+    # zeros too: "White 0" beside a hidden Black count would say who the 7 are
+    p = sdc.protect_counts(pd.Series({"Black": 4, "White": 3, "Asian": 0, "Unknown": 0}))
+    assert p.published == ["[c]"] * 4 and p.total_published == "[c]" and p.whole
+    table = profile.dimension_table(p)
+    assert table["category"].tolist() == [profile.WHOLE, "Total"]  # no category names either
+    assert table["count"].tolist() == ["[c]", "[c]"]
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -112,12 +116,36 @@ def test_disclosure_control_off_keeps_exact_counts():
     assert profile.sensitivity(False, False).startswith("NOT FOR PUBLICATION")
 
 
-def test_class_disclosure_is_flagged():
+def test_group_disclosure_suppresses_the_table_whole():
     from police_lists.listinput import ListData
 
+    # every known person in one group (38 Male, 2 Unknown): publishing "Male 40" or even
+    # "Male [c], Unknown [c]" would tell a reader everyone's gender
     data = ListData("x.csv", "record", "record-level list", 40,
                     {"ethnicity": pd.Series({"Black": 25, "White": 15}), "gender": pd.Series({"Male": 38, "Unknown": 2})})
     p = profile.build_profile(data)
-    flags = profile.audit_table(p).set_index("dimension")["one_group_holds_everyone"]
-    assert flags["gender"] and not flags["ethnicity"]
-    assert "class disclosure" in profile.say_disclosure(p)
+    assert p.protected["gender"].group_disclosure and not p.protected["ethnicity"].group_disclosure
+    assert p.tables["gender"]["category"].tolist() == [profile.WHOLE, "Total"]
+    assert p.tables["gender"]["count"].tolist() == ["[c]", 40]  # the list size is published anyway
+    audit = profile.audit_table(p).set_index("dimension")
+    assert audit.loc["gender", "group_disclosure_check"] == "suppressed whole"
+    assert audit.loc["ethnicity", "group_disclosure_check"] == "passed"
+    assert audit.loc["gender", "audit_passed"] is True  # 40 people: every hidden cell ranges over 0..40
+    # a table whose every count is hidden anyway looks the same, so "suppressed whole" names no reason
+    near = sdc.protect_counts(pd.Series({"Male": 34, "Female": 6}))
+    assert near.whole and not near.group_disclosure
+
+
+def test_group_disclosure_is_reported_not_applied_without_control():
+    p = sdc.protect_counts(pd.Series({"Male": 38, "Unknown": 2}), enabled=False)
+    assert p.published == [38, 2] and p.group_disclosure and not p.whole
+
+
+@pytest.mark.parametrize("threshold", [2, 3])
+def test_a_small_group_is_never_shown_as_zero(threshold):
+    # with a threshold of 2 a group of 2 used to be rounded to 0 and published as "0"
+    counts = pd.Series({"A": 2, "B": 1, "C": 40, "D": 33})
+    p = sdc.protect_counts(counts, threshold=threshold)
+    shown = dict(zip(p.categories, p.published))
+    assert shown["A"] == "[c]" and shown["B"] == "[c]"
+    assert all(x == "[c]" or int(x) > 0 for x, true in zip(p.published, counts) if true > 0)

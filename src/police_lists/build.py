@@ -51,6 +51,8 @@ PACKAGE_DIR = Path(__file__).parent
 KERNEL = "python3"  # the interpreter running the build (ipykernel's native kernel)
 OUTPUT_KINDS = ("tables", "figures")
 OUTSIDE = "<outside the project>"  # how a folder outside the project is shown (no machine paths)
+# Every page allows no script at all, as defence in depth (the appendix template carries the same policy).
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
 def discover_notebooks() -> list[Path]:
@@ -185,7 +187,7 @@ def to_html(nb, name: str, provenance: str, show_code: bool = False, index_href:
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     body, _ = exporter.from_notebook_node(nb, resources={"provenance_html": provenance, "index_href": index_href,
-                                                          "metadata": {"name": name}})
+                                                          "metadata": {"name": name}, "csp": CSP})
     return _toc(body)
 
 
@@ -550,6 +552,7 @@ def index_html(manifest: dict) -> str:
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
 <title>Police lists in London: methodology appendices</title>
 <style>
   body {{ font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 64rem; margin: 2rem auto;

@@ -30,6 +30,7 @@ import csv
 import io
 import re
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
@@ -39,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from police_lists.paths import data_dir as _data_dir, display_path, resolve
+from police_lists.safety import one_line, quoted
 
 MAPPING = "manual/ethnicity_mapping.csv"
 GROUP_ORDER = ("White", "Black", "Asian", "Mixed", "Other", "Not Black", "Unknown")
@@ -49,6 +51,13 @@ DEFAULT_AGE_EDGES = (10, 18, 25, 35)  # police.uk bands: under 10, 10-17, 18-24,
 MAX_AGE = 120
 MAX_HARM_BANDS = 12
 MAX_SHOWN_ROWS = 5
+MAX_FIELD = 1000  # characters in a field that is read (no free text is read; a longer field is refused)
+MAX_XLSX_UNPACKED = 100 * 2**20  # declared unpacked size of an .xlsx (zip bomb guard); larger lists go as CSV
+MAX_XLSX_RATIO = 100  # declared unpacked / packed size of a large part (pandas' own sheets pack about 17 to 1)
+MAX_COUNT = 100_000_000  # a count in an aggregate table (more than the UK population is not a list)
+TITLE_ROWS = 10  # rows looked at for a header that is not on row 1
+# a formula element in worksheet XML (<f>, <f t="shared" ...>, <x:f>), not <font> or <formula>
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z0-9_]+:)?f[\s>/]")
 
 # Common spellings of each column (compared after _key()).
 ALIASES = {
@@ -81,7 +90,10 @@ GENDER_VALUES = {
     "unknown": UNKNOWN, "u": UNKNOWN, "not stated": UNKNOWN, "not known": UNKNOWN, "not recorded": UNKNOWN,
     "prefer not to say": UNKNOWN, "": UNKNOWN,
 }
-_HARM_OK = re.compile(r"^[A-Za-z0-9 +\-<>.]{1,20}$")
+# a declared harm label: starts with a letter or digit (never = + - @, which a spreadsheet runs as a formula)
+_HARM_LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9 +\-<>./]{0,29}")
+_HARM_SCORE = re.compile(r"-?\d{1,15}(\.\d{1,15})?")
+_UNKNOWN_WORDS = {"", "unknown", "not known", "not recorded", "not stated"}
 
 
 class ListInputError(ValueError):
@@ -102,7 +114,7 @@ def problem(file: str, rows, column: str, value, rule: str) -> str:
         where = f"row {shown}" if len(rows) == 1 else f"rows {shown}" + (f" and {more} more" if more > 0 else "")
     else:
         where = f"row {rows}"
-    return f"{file}: {where}, column {column!r}: value {value!r} breaks rule: {rule}"
+    return f"{one_line(file)}: {where}, column {quoted(column)}: value {quoted(value)} breaks rule: {rule}"
 
 
 @dataclass
@@ -118,36 +130,6 @@ class ListData:
     synthetic: bool = False
     mapping_version: int = 0
     notes: list[str] = field(default_factory=list)
-
-
-def save_validated(data: ListData, path, source) -> None:
-    """Write the counts of a list already validated (no row-level data), with the
-    sha256 of its file, so `make profile` reads a large list once, not twice."""
-    import json
-
-    from police_lists.files import atomic_write, sha256_file
-
-    record = {"sha256": sha256_file(resolve(source)), "file": data.file, "kind": data.kind, "format": data.format,
-              "n": data.n, "columns": data.columns, "synthetic": data.synthetic,
-              "mapping_version": data.mapping_version, "notes": data.notes,
-              "counts": {d: [[c, int(k)] for c, k in s.items()] for d, s in data.counts.items()}}
-    atomic_write(Path(path), json.dumps(record).encode("utf-8"))
-
-
-def load_validated(path, source) -> ListData:
-    """The counts written by save_validated, refused unless `source` still has the same sha256."""
-    import json
-
-    from police_lists.files import sha256_file
-
-    record = json.loads(Path(path).read_text(encoding="utf-8"))
-    if record["sha256"] != sha256_file(resolve(source)):
-        raise ListInputError([problem(display_path(resolve(source)), "-", "-", "(file changed)",
-                                      "the list changed after it was validated; run the profile again")])
-    counts = {d: pd.Series([k for _, k in rows], index=pd.Index([c for c, _ in rows], dtype=object), dtype="int64")
-              for d, rows in record["counts"].items()}
-    return ListData(record["file"], record["kind"], record["format"], record["n"], counts, record["columns"],
-                    record["synthetic"], record["mapping_version"], record["notes"])
 
 
 # ---------------------------------------------------------------- mapping
@@ -209,7 +191,7 @@ def parse_age_band(value: str) -> tuple[int, int | None] | None:
     v = norm(value)
     m = re.fullmatch(r"(?:under|below|less than|<) ?(\d+)", v)
     if m:
-        return 0, int(m[1]) - 1
+        return (0, int(m[1]) - 1) if int(m[1]) > 0 else None
     m = re.fullmatch(r"(\d+) ?(?:-|to) ?(\d+)", v)
     if m:
         return (int(m[1]), int(m[2])) if int(m[1]) <= int(m[2]) else None
@@ -256,67 +238,227 @@ def _key(name: str) -> str:
     return re.sub(r"\s+", " ", str(name).replace("\ufeff", "").strip().lower())
 
 
+def _refuse(shown: str, rows, column, value, rule: str):
+    raise ListInputError([problem(shown, rows, column, value, rule)])
+
+
 def _decode(path: Path, shown: str) -> tuple[bytes, str]:
-    """The file's bytes (BOM removed) and its text; refuses anything but UTF-8."""
+    """The file's bytes (BOM removed) and its text; refuses anything but UTF-8
+    text with line-feed line ends (CRLF is fine)."""
     raw = path.read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ListInputError([problem(shown, 1, "-", f"byte {raw[:2].hex(' ')}",
-                                      "the file must be UTF-8 text (with or without BOM); this one is UTF-16: "
-                                      "save it as CSV UTF-8")])
+        _refuse(shown, 1, "-", f"byte {raw[:2].hex(' ')}", "the file must be UTF-8 text (with or without BOM); this "
+                "one is UTF-16: save it as CSV UTF-8")
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        head = raw[:4096]
+        if head[1::2].count(0) > len(head) // 8 or head[0::2].count(0) > len(head) // 8:
+            _refuse(shown, 1, "-", f"bytes {head[:4].hex(' ')}", "the file must be UTF-8 text; this one looks like "
+                    "UTF-16 without a byte-order mark (a NUL byte beside every letter): save it as CSV UTF-8")
+        _refuse(shown, raw[:nul].count(b"\n") + 1, "-", "byte 00", "a CSV file is text and holds no NUL bytes "
+                "(is it a binary or spreadsheet file renamed .csv?): save it as CSV UTF-8")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         row = raw[: exc.start].count(b"\n") + 1
         line_start = raw.rfind(b"\n", 0, exc.start) + 1
         column = _column_at(raw, line_start, exc.start) if row > 1 else "-"
-        raise ListInputError([problem(shown, row, column, f"byte {raw[exc.start:exc.end].hex(' ')}",
-                                      "the file must be UTF-8 text (with or without BOM); save it as CSV UTF-8")])
+        _refuse(shown, row, column, f"byte {raw[exc.start:exc.end].hex(' ')}",
+                "the file must be UTF-8 text (with or without BOM); save it as CSV UTF-8")
     if not text or text.isspace():  # isspace stops at the first character; strip() would copy the file
-        raise ListInputError([problem(shown, 1, "-", "", "the file is empty: a list needs a header row and data rows")])
+        _refuse(shown, 1, "-", "", "the file is empty: a list needs a header row and data rows")
+    end = text.find("\n")
+    if end < 0 and "\r" in text.rstrip("\r"):
+        _refuse(shown, "-", "-", "CR line ends", "lines must end with a line feed (LF or CRLF); this file ends them "
+                "with a carriage return only (classic Mac OS): save it as CSV UTF-8")
     return raw, text
 
 
 def _column_at(raw: bytes, line_start: int, pos: int) -> str:
     header = raw.split(b"\n", 1)[0].decode("utf-8", "replace")
-    sep = ";" if header.count(";") > header.count(",") else ","
-    names = next(csv.reader([header], delimiter=sep))
+    sep = _sniff_line(header)
+    names = _split(header, sep)
     index = raw[line_start:pos].decode("utf-8", "replace").count(sep)
     return names[index].strip() if index < len(names) else "-"
 
 
-def _sniff_separator(text: str) -> str:
-    """Comma or semicolon: whichever splits the header (outside quotes) into more fields."""
+@contextmanager
+def _csv_limit(size: int):
+    """The csv module's field limit is process-wide state that other libraries change
+    (frictionless, scipy): lift it for one read, so a result never depends on them.
+    The length of every field that is read is checked afterwards (MAX_FIELD)."""
+    old = csv.field_size_limit(max(size, csv.field_size_limit()))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+def _split(line: str, sep: str) -> list[str]:
+    try:
+        with _csv_limit(len(line)):
+            return next(csv.reader([line], delimiter=sep), [])
+    except csv.Error:
+        return [line]
+
+
+def _sniff_line(line: str) -> str:
+    """Comma, semicolon or tab: whichever splits the line (outside quotes) into most fields."""
+    line = line.rstrip("\r")
+    fields = {sep: len(_split(line, sep)) for sep in (",", ";", "\t")}
+    return max(fields, key=lambda sep: (fields[sep], sep == ","))
+
+
+def _first_line(text: str) -> str:
     end = text.find("\n")
-    first = text if end < 0 else text[:end]
-    fields = {sep: len(next(csv.reader([first], delimiter=sep))) for sep in (",", ";")}
-    return ";" if fields[";"] > fields[","] else ","
+    return (text if end < 0 else text[:end]).rstrip("\r")
 
 
-def read_table(path: Path, shown: str, wanted=None) -> pd.DataFrame:
-    """The file as strings, blanks as ''. `wanted` picks columns (by header key) to keep memory low."""
+def _duplicate_columns(header: list[str], shown: str) -> None:
+    """Two columns with the same name (exactly, or apart from case and spacing) are refused, naming both."""
+    seen: dict[str, int] = {}
+    for j, name in enumerate(header):
+        k = _key(name)
+        if not k:
+            continue
+        if k in seen:
+            i = seen[k]
+            same = "the same name" + ("" if header[i] == name else " apart from case and spacing")
+            _refuse(shown, 1, name, header[i], f"each column name appears once in the header: columns {i + 1} "
+                    f"({quoted(header[i])}) and {j + 1} ({quoted(name)}) have {same}")
+        seen[k] = j
+
+
+def _title_rows(rows: list[list[str]], recognised, shown: str) -> None:
+    """Row 1 must be the header: when it has no column this profile reads but a row
+    below it does, the rows above are a title or notes, and the message says so."""
+    if recognised is None or not rows or recognised({_key(h) for h in rows[0]}):
+        return
+    for i, row in enumerate(rows[1:TITLE_ROWS], start=2):
+        if recognised({_key(h) for h in row}):
+            _refuse(shown, list(range(1, i)), "-", ", ".join(h for h in rows[0] if h.strip()) or "(blank)",
+                    f"the header (column names) must be row 1; row {i} holds the column names, so the rows above it "
+                    "are a title or notes: delete them")
+
+
+def _read_xlsx(path: Path, shown: str, recognised) -> tuple[list[str], pd.DataFrame]:
+    """The first sheet as strings: header list and data rows. Guards: declared
+    unpacked size (zip bomb), formula cells without a saved result."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            unpacked = sum(info.file_size for info in zf.infolist())
+            if unpacked > MAX_XLSX_UNPACKED:
+                _refuse(shown, "-", "-", f"{unpacked / 2**20:,.0f} MiB unpacked",
+                        f"an .xlsx file unpacks to at most {MAX_XLSX_UNPACKED // 2**20} MiB (a guard against zip "
+                        "bombs); save the sheet as CSV UTF-8")
+            for info in zf.infolist():  # a real sheet packs about 5 to 20 to 1; a bomb hundreds to 1
+                if info.file_size > 8 * 2**20 and info.file_size > MAX_XLSX_RATIO * max(info.compress_size, 1):
+                    _refuse(shown, "-", "-", f"{info.file_size / max(info.compress_size, 1):,.0f} to 1",
+                            f"an .xlsx part packs at most {MAX_XLSX_RATIO} to 1 (a guard against zip bombs; "
+                            f"{info.filename} does not): save the sheet as CSV UTF-8")
+            sheets = [i.filename for i in zf.infolist() if i.filename.startswith("xl/worksheets/")
+                      and i.filename.endswith(".xml")]
+            has_formulas = any(_FORMULA_TAG.search(zf.read(name)) for name in sheets)
+        if has_formulas:
+            _uncached_formulas(path, shown)
+        frame = pd.read_excel(path, sheet_name=0, header=None, dtype=str, engine="openpyxl", keep_default_na=False)
+    except ListInputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure of the workbook parsers on a hostile file is a refusal
+        _refuse(shown, "-", "-", path.name, f"an .xlsx file must be a readable Excel workbook ({type(exc).__name__})")
+    frame = frame.fillna("")
+    if frame.shape[0] == 0 or frame.shape[1] == 0:
+        _refuse(shown, 1, "-", "", "the file is empty: a list needs a header row and data rows")
+    rows = [[str(v) for v in frame.iloc[i]] for i in range(min(TITLE_ROWS, len(frame)))]
+    _title_rows(rows, recognised, shown)
+    header = [str(h).strip() for h in frame.iloc[0]]
+    _duplicate_columns(header, shown)
+    frame = frame.iloc[1:].reset_index(drop=True)
+    frame.columns = [h if h else f"(column {j + 1} without a name)" for j, h in enumerate(header)]
+    return header, frame
+
+
+def _uncached_formulas(path: Path, shown: str) -> None:
+    """Refuse formula cells that have no saved result (openpyxl's data_only gives
+    None for them, which would silently count as Unknown)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        sheet = book.worksheets[0]
+        header, formulas = {}, {}
+        for row in sheet.iter_rows():
+            for cell in row:
+                if getattr(cell, "data_type", None) == "f":
+                    formulas[(cell.row, cell.column)] = (cell.coordinate, str(cell.value))
+                elif getattr(cell, "row", None) == 1:
+                    header[cell.column] = "" if cell.value is None else str(cell.value).strip()
+    finally:
+        book.close()
+    if not formulas:
+        return
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        missing = [(r, c) for row in book.worksheets[0].iter_rows() for cell in row
+                   if (r := getattr(cell, "row", None)) is not None and (c := cell.column) is not None
+                   and (r, c) in formulas and cell.value is None]
+    finally:
+        book.close()
+    problems = []
+    by_column: dict[int, list] = {}
+    for r, c in sorted(missing, key=lambda rc: (rc[1], rc[0])):
+        by_column.setdefault(c, []).append(r)
+    for c, rows in by_column.items():
+        cells = [formulas[(r, c)][0] for r in rows]
+        named = ", ".join(cells[:MAX_SHOWN_ROWS]) + (f" and {len(cells) - MAX_SHOWN_ROWS} more" if len(cells) > MAX_SHOWN_ROWS else "")
+        problems.append(problem(shown, rows, header.get(c) or f"column {c}", formulas[(rows[0], c)][1],
+                                f"a formula cell must hold its saved result, and {named} have none (the file was "
+                                "written by a program that does not calculate): open it in Excel or LibreOffice "
+                                "and save it, so each result is stored"))
+    if problems:
+        raise ListInputError(problems)
+
+
+def _check_field_length(frame: pd.DataFrame, header: list[str], shown: str) -> None:
+    for j, name in enumerate(header):
+        if len(name) > MAX_FIELD:
+            _refuse(shown, 1, name, name, f"a column name is at most {MAX_FIELD:,} characters")
+    for column in frame.columns:
+        lengths = frame[column].str.len().to_numpy()
+        if len(lengths) and lengths.max() > MAX_FIELD:
+            i = int(np.argmax(lengths > MAX_FIELD))
+            _refuse(shown, i + 2, column, frame[column].iloc[i],
+                    f"a field is at most {MAX_FIELD:,} characters (no free text is read)")
+
+
+def read_table(path: Path, shown: str, wanted=None, recognised=None) -> pd.DataFrame:
+    """The file as strings, blanks as ''. `wanted` picks columns (by header key) to
+    keep memory low; `recognised(keys)` says whether a row holds column names this
+    profile reads (to spot a title row above the header)."""
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise ListInputError([problem(shown, "-", "-", str(shown), "the list file must exist")])
+        _refuse(shown, "-", "-", str(shown), "the list file must exist")
     with open(path, "rb") as fh:
         head = fh.read(4)
     if suffix == ".xlsx" or head == b"PK\x03\x04":
-        try:
-            frame = pd.read_excel(path, sheet_name=0, dtype=str, engine="openpyxl", keep_default_na=False)
-        except (zipfile.BadZipFile, ValueError, KeyError, OSError) as exc:
-            raise ListInputError([problem(shown, "-", "-", path.name,
-                                          f"an .xlsx file must be a readable Excel workbook ({type(exc).__name__})")])
-        if frame.shape[1] == 0:
-            raise ListInputError([problem(shown, 1, "-", "", "the file is empty: a list needs a header row and data rows")])
-        frame.columns = [str(c) for c in frame.columns]
-        frame = frame.fillna("")
-        blank = (frame.astype(str).apply(lambda c: c.str.strip()) == "").all(axis=1).to_numpy()
+        header, frame = _read_xlsx(path, shown, recognised)
+        if wanted is not None:
+            keys = {_key(h) for h in header}
+            frame = frame[[c for c, h in zip(frame.columns, header) if _key(h) in wanted(keys)]]
+        blank = (frame.apply(lambda c: c.str.strip()) == "").all(axis=1).to_numpy()
     elif suffix in (".csv", ".txt", ""):
         raw, text = _decode(path, shown)
-        sep = _sniff_separator(text)
-        end = text.find("\n")
-        header = [h.strip() for h in next(csv.reader([(text if end < 0 else text[:end]).rstrip("\r")], delimiter=sep))]
+        first = _first_line(text)
+        sep = _sniff_line(first)
+        header = [h.strip() for h in _split(first, sep)]
+        if recognised is not None and not recognised({_key(h) for h in header}):
+            lines = text[: 64 * 1024].split("\n")[:TITLE_ROWS]
+            _title_rows([[h.strip() for h in _split(line, _sniff_line(line))] for line in lines], recognised, shown)
+        _duplicate_columns(header, shown)
+        if any(len(h) > MAX_FIELD for h in header):
+            _check_field_length(pd.DataFrame(), header, shown)
         usecols = None
         if wanted is not None:
             keys = {_key(h) for h in header}
@@ -328,29 +470,33 @@ def read_table(path: Path, shown: str, wanted=None) -> pd.DataFrame:
         except pd.errors.ParserError as exc:
             m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
             if m:
-                raise ListInputError([problem(shown, int(m[2]), "-", f"{m[3]} fields",
-                                              f"every row has the header's {m[1]} fields (check separators and quotes)")])
-            raise ListInputError([problem(shown, "-", "-", str(exc).splitlines()[0], "the file must be a well-formed CSV")])
+                _refuse(shown, int(m[2]), "-", f"{m[3]} fields",
+                        f"every row has the header's {m[1]} fields (check separators and quotes)")
+            m = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+            if m:
+                _refuse(shown, int(m[1]) + 1, "-", "\"", "every quoted field is closed (a quote mark is missing)")
+            _refuse(shown, "-", "-", str(exc).splitlines()[0], "the file must be a well-formed CSV")
         except pd.errors.EmptyDataError:
-            raise ListInputError([problem(shown, 1, "-", "", "the file is empty: a list needs a header row and data rows")])
+            _refuse(shown, 1, "-", "", "the file is empty: a list needs a header row and data rows")
+        except ValueError as exc:  # usecols and header disagree: quoting pandas reads differently
+            _refuse(shown, 1, "-", str(exc).splitlines()[0], "the header must be a well-formed CSV row")
         frame.columns = [c.strip() for c in frame.columns]
         frame.attrs["header"] = header
         blank = _check_rows(raw, text, sep, len(header), shown)
     else:
-        raise ListInputError([problem(shown, "-", "-", path.name, "a list is a .csv or .xlsx file")])
-    dupes = sorted({c for c in frame.columns if list(map(_key, frame.columns)).count(_key(c)) > 1})
-    if dupes:
-        raise ListInputError([problem(shown, 1, dupes[0], dupes[0], "each column name appears once in the header")])
+        _refuse(shown, "-", "-", path.name, "a list is a .csv or .xlsx file")
+    _check_field_length(frame, [], shown)
     # Trailing blank rows are an editor artefact; blank rows inside the list are an error below.
     if len(blank) != len(frame):  # a quoted field spanning lines: fall back to the columns read
         blank = (frame == "").all(axis=1).to_numpy()
     last = len(frame) - int(np.argmax(~blank[::-1])) if (~blank).any() else 0
     frame = frame.iloc[:last]
     if len(frame) == 0:
-        raise ListInputError([problem(shown, 2, "-", "", "the file has a header but no data rows")])
+        _refuse(shown, 2, "-", "", "the file has a header but no data rows")
     inner_blank = np.flatnonzero(blank[:last])
     if len(inner_blank):
-        raise ListInputError([problem(shown, inner_blank + 2, "-", "", "no blank rows inside the list")])
+        _refuse(shown, inner_blank + 2, "-", "", "no blank rows inside the list")
+    frame.attrs["header"] = header
     return frame
 
 
@@ -376,16 +522,22 @@ def _check_rows(raw: bytes, text: str, sep: str, expected: int, shown: str) -> n
         wrong = np.flatnonzero((fields != expected) & ~empty)
         if len(wrong):
             i = int(wrong[0])
-            raise ListInputError([problem(shown, i + 1, "-", f"{int(fields[i])} fields",
-                                          f"every row has the header's {expected} fields (check separators and quotes)")])
+            _refuse(shown, i + 1, "-", f"{int(fields[i])} fields",
+                    f"every row has the header's {expected} fields (check separators and quotes)")
         return empty[1:]
     blank = []
-    for i, r in enumerate(csv.reader(io.StringIO(text), delimiter=sep), start=1):
-        empty = not any(f.strip() for f in r)
-        if len(r) != expected and not empty:
-            raise ListInputError([problem(shown, i, "-", f"{len(r)} fields",
-                                          f"every row has the header's {expected} fields (check separators and quotes)")])
-        blank.append(empty)
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    i = 0
+    try:
+        with _csv_limit(len(text)):
+            for i, r in enumerate(reader, start=1):
+                empty = not any(f.strip() for f in r)
+                if len(r) != expected and not empty:
+                    _refuse(shown, i, "-", f"{len(r)} fields",
+                            f"every row has the header's {expected} fields (check separators and quotes)")
+                blank.append(empty)
+    except csv.Error as exc:
+        _refuse(shown, i + 1, "-", str(exc), "the file must be a well-formed CSV (check quotes)")
     return np.array(blank[1:], dtype=bool)
 
 
@@ -394,9 +546,10 @@ def _find(header: list[str], explicit: str | None, role: str, shown: str, requir
     if explicit:
         if _key(explicit) in keys:
             return keys[_key(explicit)]
+        named = ", ".join(quoted(h) for h in header[:10]) + (f" and {len(header) - 10} more" if len(header) > 10 else "")
         raise ListInputError([problem(shown, 1, explicit, "(missing)",
                                       f"the {role} column named by the parameter must be in the header; "
-                                      f"header has {', '.join(header)}")])
+                                      f"header has {named}")])
     for alias in ALIASES[role]:
         if alias in keys:
             return keys[alias]
@@ -409,12 +562,13 @@ def _find(header: list[str], explicit: str | None, role: str, shown: str, requir
 
 def read_list(path, *, ethnicity_column: str = "", officer_ethnicity_column: str = "", age_column: str = "",
               gender_column: str = "", harm_column: str = "", id_column: str = "", harm_bands: str = "",
-              age_bands: str | tuple = DEFAULT_AGE_EDGES, data_dir: str = "data") -> ListData:
+              harm_labels: str = "", age_bands: str | tuple = DEFAULT_AGE_EDGES, data_dir: str = "data") -> ListData:
     """Read and validate a list; return its counts per dimension or raise ListInputError."""
     p = resolve(path)
     shown = display_path(p)
     lookup, version = ethnicity_lookup(data_dir)
     edges = age_edges(age_bands)
+    harm = (harm_edges(harm_bands), harm_vocabulary(harm_labels))
     explicit = {"ethnicity": ethnicity_column, "ethnicity_officer": officer_ethnicity_column, "age": age_column,
                 "gender": gender_column, "harm": harm_column, "id": id_column}
     aggregate_keys = {"dimension", "category"}
@@ -427,11 +581,16 @@ def read_list(path, *, ethnicity_column: str = "", officer_ethnicity_column: str
             out |= set(ALIASES[role])
         return out
 
-    frame = read_table(p, shown, wanted)
+    readable = {_key(v) for v in explicit.values() if v} | set(ALIASES["ethnicity"]) | set(ALIASES["ethnicity_officer"])
+
+    def recognised(keys: set[str]) -> bool:
+        return aggregate_keys <= keys or bool(keys & readable)
+
+    frame = read_table(p, shown, wanted, recognised)
     header = list(frame.columns)
     keys = {_key(h) for h in header}
     if aggregate_keys <= keys:
-        return _read_aggregate(frame, shown, lookup, version, edges)
+        return _read_aggregate(frame, shown, lookup, version, harm)
     count_like = [h for h in header if _key(h) in PERCENT_HEADERS or _key(h) == "count"]
     if count_like:
         raise ListInputError([problem(shown, 1, count_like[0], count_like[0],
@@ -461,7 +620,7 @@ def read_list(path, *, ethnicity_column: str = "", officer_ethnicity_column: str
                                               GENDER_ORDER, "gender is one of Male, Female, Other or blank/Unknown",
                                               problems)
     if cols["harm"]:
-        data.counts["harm"] = _count_harm(frame[cols["harm"]], cols["harm"], shown, problems, harm_edges(harm_bands))
+        data.counts["harm"] = _count_harm(frame[cols["harm"]], cols["harm"], shown, problems, *harm)
     if cols["id"]:
         ids = frame[cols["id"]]
         dup = ids.duplicated(keep=False) & ids.ne("")
@@ -537,8 +696,9 @@ def _age_value(value: str):
     v = norm(value)
     if v in ("", "unknown", "not known", "not stated", "not recorded"):
         return ("unknown",)
-    if re.fullmatch(r"\d+(\.0+)?", v):
-        years = int(float(v))
+    m = re.fullmatch(r"0*(\d+?)(\.0+)?", v)
+    if m:  # compared as text first: int(float()) of a long digit string overflows
+        years = int(m[1]) if len(m[1]) <= 3 else MAX_AGE + 1
         return ("year", years) if years <= MAX_AGE else ("bad", f"an age in years is at most {MAX_AGE}")
     if re.fullmatch(r"-\d+(\.\d+)?", v):
         return ("bad", "an age is not negative")
@@ -595,9 +755,21 @@ def _count_age(series, column, shown, edges, problems) -> pd.Series:
 def harm_edges(spec: str) -> tuple[float, ...]:
     """'10,50,100' -> (10.0, 50.0, 100.0): where harm-score bands start ('' for none)."""
     edges = tuple(float(x) for x in spec.split(",") if x.strip())
-    if list(edges) != sorted(set(edges)):
+    if list(edges) != sorted(set(edges)) or not all(np.isfinite(edges)):
         raise ValueError(f"harm bands must be increasing numbers, e.g. '10,50,100'; got {spec!r}")
     return edges
+
+
+def harm_vocabulary(spec: str) -> tuple[str, ...]:
+    """'Red,Amber,Green' -> ('Red', 'Amber', 'Green'): the harm labels a list may use
+    ('' for none). These declared spellings, never the file's, are what is published."""
+    labels = tuple(x.strip() for x in spec.split(",") if x.strip())
+    bad = [x for x in labels if not _HARM_LABEL.fullmatch(x) or norm(x) in _UNKNOWN_WORDS]
+    if bad or len({norm(x) for x in labels}) != len(labels) or len(labels) > MAX_HARM_BANDS:
+        raise ValueError(f"harm labels are up to {MAX_HARM_BANDS} different short labels separated by commas, each "
+                         f"starting with a letter or digit (letters, digits, spaces, + - < > . /), e.g. "
+                         f"'Red,Amber,Green'; got {quoted(spec)}")
+    return labels
 
 
 def _harm_band(score: float, edges: tuple[float, ...]) -> str:
@@ -610,35 +782,70 @@ def _harm_band(score: float, edges: tuple[float, ...]) -> str:
     return f"score {fmt(edges[-1])} and over"
 
 
-def _count_harm(series, column, shown, problems, edges: tuple[float, ...] = ()) -> pd.Series:
-    """Harm bands as labelled, or numeric harm scores banded by `edges` (the
-    harm_bands parameter; band edges are never taken from the data, whose
-    quantiles would reveal individual scores)."""
-    codes, uniques = pd.factorize(series)
-    blank = [norm(u) in ("", "unknown", "not recorded") for u in uniques]
-    numeric = [bool(re.fullmatch(r"-?\d+(\.\d+)?", str(u).strip())) for u in uniques]
-    if any(numeric) and all(n or b for n, b in zip(numeric, blank)):
+def _harm_category(value: str, edges: tuple[float, ...], labels: tuple[str, ...]):
+    """(published category, None) or (None, rule broken) for one distinct harm value."""
+    v = str(value).strip()
+    if norm(v) in _UNKNOWN_WORDS:
+        return UNKNOWN, None
+    declared = {norm(x): x for x in labels}
+    if norm(v) in declared:
+        return declared[norm(v)], None
+    if _HARM_SCORE.fullmatch(v):
         if not edges:
-            problems.append(problem(shown, "-", column, "(numeric scores)",
-                                    "harm scores are numbers: give the harm_bands parameter, e.g. '10,50,100'"))
-            return pd.Series(dtype="int64")
-        labels = [UNKNOWN if b else _harm_band(float(u), edges) for u, b in zip(uniques, blank)]
-        order = [_harm_band(x, edges) for x in (edges[0] - 1, *edges)]
-        return _tally(np.array(labels, dtype=object), codes, order)
-    labels = [UNKNOWN if b else str(u).strip() for u, b in zip(uniques, blank)]
-    bad = np.array([lab != UNKNOWN and not _HARM_OK.match(lab) for lab in labels])
+            return None, "harm scores are numbers: give the harm_bands parameter, e.g. '10,50,100'"
+        return _harm_band(float(v), edges), None
+    if labels:
+        return None, f"a harm value is one of the declared harm_labels ({', '.join(labels)}) or blank for Unknown"
+    return None, ("a harm label is published only from a declared list: give the harm_labels parameter, e.g. "
+                  "'Red,Amber,Green' (free text is never published)")
+
+
+def _count_harm(series, column, shown, problems, edges: tuple[float, ...] = (), labels: tuple[str, ...] = ()):
+    """Harm bands from the declared vocabulary (harm_labels), or numeric harm
+    scores banded by `edges` (the harm_bands parameter; band edges are never
+    taken from the data, whose quantiles would reveal individual scores).
+    Anything else is refused with its rows: no free text reaches an output."""
+    codes, uniques = pd.factorize(series, sort=False)
+    parsed = [_harm_category(u, edges, labels) for u in uniques]
+    bad = np.array([cat is None for cat, _ in parsed])
     if bad.any():
+        rules = {u: rule for u, (cat, rule) in zip(uniques, parsed) if cat is None}
+        numeric = [u for u in rules if _HARM_SCORE.fullmatch(str(u).strip())]
+        if numeric and not edges:  # one line for every score, not one per distinct number
+            problems.append(problem(shown, "-", column, "(numeric scores)", rules[numeric[0]]))
+            rules = {u: r for u, r in rules.items() if u not in numeric}
         for v, rows in _rows_by_value(series, bad[codes]).items():
-            problems.append(problem(shown, rows, column, v, "a harm band is a short label (letters, digits, + - < >)"))
+            if v in rules:
+                problems.append(problem(shown, rows, column, v, rules[v]))
         return pd.Series(dtype="int64")
-    if len(set(labels) - {UNKNOWN}) > MAX_HARM_BANDS:
-        problems.append(problem(shown, "-", column, f"{len(set(labels))} distinct values",
-                                f"a harm column holds at most {MAX_HARM_BANDS} bands; band scores before profiling"))
-        return pd.Series(dtype="int64")
-    return _tally(np.array(labels, dtype=object), codes, [])
+    mapped = np.array([cat for cat, _ in parsed], dtype=object)
+    order = list(labels) + ([_harm_band(x, edges) for x in (edges[0] - 1, *edges)] if edges else [])
+    return _tally(mapped, codes, order)
 
 
-def _read_aggregate(frame: pd.DataFrame, shown: str, lookup, version, edges) -> ListData:
+def _count_value(text) -> tuple[int | None, str | None]:
+    """A count cell: (whole number, None) or (None, the rule it breaks). Parsed as
+    text, never through float, so NaN, infinity and 10**400 are refused by name."""
+    ks = str(text).strip().replace(",", "")
+    if ks.endswith("%"):
+        return None, "counts are expected, not percentages"
+    if norm(ks) in ("nan", "inf", "-inf", "+inf", "infinity", "-infinity"):
+        return None, "a count is a whole number of people (not NaN or infinity)"
+    m = re.fullmatch(r"(-?)0*(\d+?)(\.0+)?", ks)
+    if m:
+        if m[1]:
+            return None, "a count is not negative"
+        if len(m[2]) > len(str(MAX_COUNT)) or int(m[2]) > MAX_COUNT:
+            return None, f"a count is at most {MAX_COUNT:,} (more than any list of people)"
+        return int(m[2]), None
+    if re.fullmatch(r"-\d*\.?\d+(e[+-]?\d+)?", ks, re.I):
+        return None, "a count is not negative"
+    if re.fullmatch(r"\d*\.\d+|\d+\.\d*", ks):
+        return None, "a count is a whole number (percentages are not accepted)"
+    return None, "a count is a whole number of people"
+
+
+def _read_aggregate(frame: pd.DataFrame, shown: str, lookup, version, harm) -> ListData:
     header = list(frame.columns)
     pct = [h for h in header if _key(h) in PERCENT_HEADERS]
     if pct:
@@ -659,20 +866,9 @@ def _read_aggregate(frame: pd.DataFrame, shown: str, lookup, version, edges) -> 
         if dim is None:
             bad(i, dim_col, d, f"dimension is one of {', '.join(DIMENSIONS)}")
             continue
-        ks = str(k).strip().replace(",", "")
-        if ks.endswith("%"):
-            bad(i, cnt_col, k, "counts are expected, not percentages")
-            continue
-        try:
-            value = float(ks)
-        except ValueError:
-            bad(i, cnt_col, k, "a count is a whole number of people")
-            continue
-        if not np.isfinite(value) or value < 0:
-            bad(i, cnt_col, k, "a count is not negative")
-            continue
-        if value != int(value):
-            bad(i, cnt_col, k, "a count is a whole number (percentages are not accepted)")
+        value, rule = _count_value(k)
+        if rule:
+            bad(i, cnt_col, k, rule)
             continue
         if dim in ("ethnicity", "ethnicity_officer"):
             cat = map_ethnicity(c, lookup)
@@ -685,13 +881,12 @@ def _read_aggregate(frame: pd.DataFrame, shown: str, lookup, version, edges) -> 
             cat = UNKNOWN if p[0] == "unknown" else (p[1] if p[0] == "band" else (p[1], p[1]) if p[0] == "year" else None)
             rule = p[1] if p[0] == "bad" else "age is a band such as '10-17'"
         else:
-            cat = UNKNOWN if norm(c) in ("", "unknown") else (str(c).strip() if _HARM_OK.match(str(c).strip()) else None)
-            rule = "a harm band is a short label"
+            cat, rule = _harm_category(c, *harm)
         if cat is None:
             bad(i, cat_col, c, rule)
             continue
         rows_of.setdefault(f"{dim}\x00{norm(c)}", []).append((i, c))
-        records.append((dim, cat, int(value)))
+        records.append((dim, cat, value))
     for (column, rule), seen in per_row.items():
         problems.append(problem(shown, [r for r, _ in seen], column, seen[0][1], rule))
     for key, seen in rows_of.items():

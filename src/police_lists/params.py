@@ -79,18 +79,23 @@ RULES: dict[str, Rule] = {
     "id_column": Rule(str, None, "a column name in the list, or '' to find it by its usual names"),
     "age_bands": Rule(str, lambda v: _age_bands_ok(v), "increasing whole years where age bands start, e.g. '10,18,25,35'"),
     "harm_bands": Rule(str, lambda v: _harm_bands_ok(v), "'' or increasing numbers where harm-score bands start, e.g. '10,50,100'"),
-    "threshold": Rule(int, lambda v: 2 <= v <= 100, "a whole number of people from 2 to 100 (ONS 10-5 rule: 10)"),
+    "harm_labels": Rule(str, lambda v: _parses_as_bands("harm_vocabulary", v),
+                        "'' or up to 12 harm labels separated by commas, each starting with a letter or digit, e.g. "
+                        "'Red,Amber,Green' (the only harm labels a profile publishes)"),
+    "threshold": Rule(int, lambda v: 2 <= v <= 100,
+                      "a whole number of people from 2 to 100 (ONS 10-5 rule: 10; below 10 stamps every output "
+                      "NOT FOR PUBLICATION)"),
     "disclosure_control": Rule(bool, None, "True or False (False stamps every output NOT FOR PUBLICATION)"),
     "benchmarks": Rule(str, lambda v: bool(v.strip()), "comma-separated benchmark ids (police_lists.benchmarks)"),
-    "validated_counts": Rule(str, lambda v: v == "" or resolve(v).is_file(),
-                             "'' or the counts file make profile wrote after validating the list"),
+    "published_profile": Rule(str, lambda v: v == "" or resolve(v).is_file(),
+                              "'' or the published (disclosure-controlled) profile make profile computed from the list"),
     "table_prefix": Rule(str, lambda v: v == "" or v.replace("_", "").isalnum(), "'' or letters, digits and _"),
 }
 
 
 def _parses_as_bands(parser_name: str, value: str) -> bool:
     """True if police_lists.listinput.<parser_name> accepts the value (the
-    parser is the single definition of a valid band list)."""
+    parser is the single definition of a valid band or label list)."""
     from police_lists import listinput
 
     try:

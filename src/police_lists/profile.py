@@ -9,21 +9,32 @@ gender, harm band when present) one table with
 plus a Total row. With disclosure control (the default) counts follow
 police_lists.sdc and every share is computed from the PUBLISHED (rounded)
 counts and total, so no derived figure reveals more than the counts do; a
-share whose numerator or denominator is suppressed is "[c]". Intervals are
-police_lists.stats.share (Wilson by default): model-based intervals for
-process variability, since a list is a whole list (methods.md 2.3).
+share whose numerator or denominator is suppressed is "[c]". A table that
+would disclose a group (sdc.group_disclosure) is suppressed whole: one row,
+no category names. Intervals are police_lists.stats.share (Wilson by
+default): model-based intervals for process variability, since a list is a
+whole list (methods.md 2.3).
 
 The disproportionality table compares each group's share of those with a
 known ethnicity with its share of each benchmark (methods.md 1.2): ratio =
 list share / benchmark share, with the interval police_lists.benchmarks.panel
 gives (Koopman score, census counted, by default).
 
-`run()` is `make profile`: validate, execute notebooks/05_list_profile.ipynb in
-a temporary folder, move the finished profile into OUT.
+publish() does all of it in memory and returns a Published: only published
+values (and audit pass/fail flags), never a true count. It is what the
+notebook shows, whether the notebook read the list itself (papermill, `make
+all`) or `make profile` computed it in its own process and handed it over
+(Published.save / load) through a private scratch folder.
+
+`run()` is `make profile`: validate the list, compute the profile and its
+LP audit in this process, execute notebooks/05_list_profile.ipynb on the
+published values in a private scratch folder (police_lists.scratch), then
+publish into OUT file by file (police_lists.outdir).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,11 +42,16 @@ import pandas as pd
 
 from police_lists import sdc, stats
 from police_lists.listinput import UNKNOWN, ListData
+from police_lists.outdir import KIND
+from police_lists.safety import html_text as _h
 
 SUPPRESSED = sdc.SUPPRESSED
+NOT_COMPUTABLE = "not computable"
+WHOLE = "all categories (suppressed)"  # the one row of a table suppressed whole
 TABLE_COLUMNS = ["category", "count", "share", "ci_low", "ci_high", "share_known", "ci_low_known", "ci_high_known",
                  "share_min", "share_max"]
 DIGITS = 4
+DIMENSIONS = ("ethnicity", "ethnicity_officer", "age", "gender", "harm")
 
 CENSUS_GROUPS = ("White", "Black", "Asian", "Mixed", "Other")
 DEFAULT_BENCHMARKS = "london_all_ages,london_10_24"
@@ -43,6 +59,9 @@ DEFAULT_BENCHMARKS = "london_all_ages,london_10_24"
 
 @dataclass
 class Profile:
+    """Protected tables with the true counts behind them: lives only in the process
+    that read the list (the LP audit needs the true counts). Never saved."""
+
     tables: dict[str, pd.DataFrame]
     protected: dict[str, sdc.Protected]
     n_published: int | str
@@ -67,6 +86,10 @@ def _share_cells(k, n, confidence, method):
 def dimension_table(p: sdc.Protected, confidence: float = 0.95, ci_method: str = "wilson") -> pd.DataFrame:
     """The profile table of one dimension from its protected counts (see module docstring)."""
     n = p.total_published
+    if p.whole:
+        rows = [[WHOLE, SUPPRESSED, *[SUPPRESSED] * 3, *[SUPPRESSED] * 3, SUPPRESSED, SUPPRESSED],
+                ["Total", n, 1.0 if n not in (SUPPRESSED, 0) else None, None, None, None, None, None, None, None]]
+        return pd.DataFrame(rows, columns=TABLE_COLUMNS).astype(object)
     cats = p.categories
     u = p.value(UNKNOWN) if UNKNOWN in cats else 0
     n_known = SUPPRESSED if (u == SUPPRESSED or n == SUPPRESSED) else int(n) - int(u)
@@ -80,6 +103,8 @@ def dimension_table(p: sdc.Protected, confidence: float = 0.95, ci_method: str =
             known = _share_cells(k, n_known, confidence, ci_method) if n_known != 0 else [None] * 3
             if SUPPRESSED in (k, u, n):
                 bounds = [SUPPRESSED] * 2
+            elif int(n) == 0:
+                bounds = [None, None]
             else:
                 bounds = [_r(int(k) / int(n)), _r(min(int(k) + int(u), int(n)) / int(n))]
         rows.append([cat, k, *share, *known, *bounds])
@@ -88,12 +113,17 @@ def dimension_table(p: sdc.Protected, confidence: float = 0.95, ci_method: str =
     return pd.DataFrame(rows, columns=TABLE_COLUMNS).astype(object)
 
 
+def weak_control(disclosure_control: bool, threshold: int) -> bool:
+    """True when the settings are weaker than the ONS 10-5 rule: every output is then NOT FOR PUBLICATION."""
+    return not disclosure_control or threshold < sdc.DEFAULT_THRESHOLD
+
+
 def build_profile(data: ListData, threshold: int = sdc.DEFAULT_THRESHOLD, disclosure_control: bool = True,
                   confidence: float = 0.95, ci_method: str = "wilson") -> Profile:
     """Protect and tabulate every dimension the list has. A dimension the list
     does not record (e.g. gender) is one Unknown row of everybody, said so in notes."""
     tables, protected, notes = {}, {}, []
-    for dim in ("ethnicity", "ethnicity_officer", "age", "gender", "harm"):
+    for dim in DIMENSIONS:
         counts = data.counts.get(dim)
         if counts is None:
             if dim in ("ethnicity_officer", "harm"):
@@ -115,19 +145,22 @@ def disproportionality_table(profile: Profile, benchmarks: str = DEFAULT_BENCHMA
     The benchmark panel is police_lists.benchmarks.panel (census ids such as
     london_all_ages, london_10_24, or published benchmark ids for the Black
     group); ratio = list share / benchmark share with its interval. Counts come
-    from the PUBLISHED table; a suppressed count gives suppressed cells.
-    Returns the table and notes on anything skipped."""
+    from the PUBLISHED table; a suppressed count gives suppressed cells. When
+    everyone whose ethnicity is known is in one group the interval is undefined
+    and the row says "not computable". Returns the table and notes on anything skipped."""
     from police_lists import benchmarks as bm
 
     ids = [b.strip() for b in benchmarks.split(",") if b.strip()]
-    p = profile.protected["ethnicity"]
-    n = p.total_published
-    u = p.value(UNKNOWN) if UNKNOWN in p.categories else 0
+    table = profile.tables["ethnicity"]
+    body = table[table["category"] != "Total"]
+    n = table.loc[table["category"] == "Total", "count"].iloc[0]
+    unknown = body.loc[body["category"] == UNKNOWN, "count"]
+    u = unknown.iloc[0] if len(unknown) else 0
     n_known = SUPPRESSED if SUPPRESSED in (n, u) else int(n) - int(u)
     rows, notes = [], []
-    for cat, k in zip(p.categories, p.published):
+    for cat, k in zip(body["category"], body["count"]):
         if cat not in CENSUS_GROUPS:
-            if cat != UNKNOWN:
+            if cat not in (UNKNOWN, WHOLE):
                 notes.append(f"{cat}: no census benchmark for this group")
             continue
         for bid in ids:
@@ -138,6 +171,12 @@ def disproportionality_table(profile: Profile, benchmarks: str = DEFAULT_BENCHMA
                 t = bm.panel(min(int(k), int(n_known)), int(n_known), benchmarks=[bid], group=cat,
                              confidence=confidence, ci_method=ci_method, ratio_method=ratio_method,
                              data_dir=data_dir)
+            except (ZeroDivisionError, FloatingPointError):
+                rows.append([cat, bid, "", int(k), _r(int(k) / int(n_known)), None, NOT_COMPUTABLE, NOT_COMPUTABLE,
+                             NOT_COMPUTABLE, "", ""])
+                notes.append(f"{cat} against {bid}: ratio not computable (everyone whose ethnicity is known is in "
+                             "one group, so its interval is undefined)")
+                continue
             except ValueError as exc:
                 notes.append(f"{cat} against {bid}: {exc}")
                 continue
@@ -151,38 +190,46 @@ def disproportionality_table(profile: Profile, benchmarks: str = DEFAULT_BENCHMA
     return out, notes
 
 
-def what_changed(now: Profile, before: Profile, dimension: str = "ethnicity") -> pd.DataFrame:
+def _whole(table: pd.DataFrame) -> bool:
+    return bool((table["category"] == WHOLE).any())
+
+
+def what_changed(now: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
     """Published counts and shares now and in the previous snapshot, and the change.
 
     Changes are taken between PUBLISHED values (both rounded), never true counts,
-    so differencing two snapshots reveals nothing the two tables do not."""
-    a, b = now.tables[dimension], before.tables[dimension]
-    a = a[a["category"] != "Total"].set_index("category")
-    b = b[b["category"] != "Total"].set_index("category")
-    cats = list(b.index) + [c for c in a.index if c not in b.index]
-    cats = [c for c in cats if c != UNKNOWN] + ([UNKNOWN] if UNKNOWN in cats else [])
+    so differencing two snapshots reveals nothing the two tables do not. When
+    either table is suppressed whole, so is the comparison."""
+    a = now[now["category"] != "Total"].set_index("category")
+    b = before[before["category"] != "Total"].set_index("category")
+    total0 = before.loc[before["category"] == "Total", "count"].iloc[0]
+    total1 = now.loc[now["category"] == "Total", "count"].iloc[0]
     rows = []
-    for c in cats:
-        k0 = b["count"].get(c, 0)
-        k1 = a["count"].get(c, 0)
-        s0 = b["share"].get(c, 0.0)
-        s1 = a["share"].get(c, 0.0)
-        change = SUPPRESSED if SUPPRESSED in (k0, k1) else int(k1) - int(k0)
-        pp = SUPPRESSED if SUPPRESSED in (s0, s1) else _r(100 * (float(s1) - float(s0)))
-        rows.append([c, k0, k1, change, s0, s1, pp])
-    rows.append(["Total", before.n_published, now.n_published,
-                 SUPPRESSED if SUPPRESSED in (before.n_published, now.n_published)
-                 else int(now.n_published) - int(before.n_published), None, None, None])
+    if _whole(now) or _whole(before):
+        rows.append([WHOLE] + [SUPPRESSED] * 6)
+    else:
+        cats = list(b.index) + [c for c in a.index if c not in b.index]
+        cats = [c for c in cats if c != UNKNOWN] + ([UNKNOWN] if UNKNOWN in cats else [])
+        for c in cats:
+            k0 = b["count"].get(c, 0)
+            k1 = a["count"].get(c, 0)
+            s0 = b["share"].get(c, 0.0)
+            s1 = a["share"].get(c, 0.0)
+            change = SUPPRESSED if SUPPRESSED in (k0, k1) else int(k1) - int(k0)
+            pp = SUPPRESSED if SUPPRESSED in (s0, s1) else _r(100 * (float(s1) - float(s0)))
+            rows.append([c, k0, k1, change, s0, s1, pp])
+    rows.append(["Total", total0, total1, SUPPRESSED if SUPPRESSED in (total0, total1) else int(total1) - int(total0),
+                 None, None, None])
     return pd.DataFrame(rows, columns=["category", "count_previous", "count_now", "change", "share_previous",
                                        "share_now", "change_percentage_points"]).astype(object)
 
 
-def changes_table(now: Profile, before: Profile) -> pd.DataFrame:
+def changes_table(now: dict[str, pd.DataFrame], before: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """what_changed for every dimension both snapshots have, stacked with a `dimension` column."""
     parts = []
-    for dim in now.tables:
-        if dim in before.tables:
-            part = what_changed(now, before, dim)
+    for dim in now:
+        if dim in before:
+            part = what_changed(now[dim], before[dim])
             part.insert(0, "dimension", dim)
             parts.append(part)
     return pd.concat(parts, ignore_index=True).astype(object)
@@ -197,57 +244,199 @@ def stamp(df: pd.DataFrame, label: str | None) -> pd.DataFrame:
 
 
 def audit_table(profile: Profile) -> pd.DataFrame:
-    """Whether each dimension passed the LP audit, and how many cells it hides.
+    """For each dimension: cells hidden, the group disclosure check, and the LP audit.
 
     The feasible ranges themselves are NOT published: their width is computed
-    from true counts and would say more than the rounded table does."""
+    from true counts and would say more than the rounded table does. The group
+    check says only "suppressed whole", never why (one group holding everyone
+    and every count being hidden anyway look the same), since a published
+    reason would itself tell a reader that everyone is in one group."""
     rows = []
     for dim, p in profile.protected.items():
+        if not profile.disclosure_control:
+            check = ("fails: one group holds everyone (not applied: disclosure control off)" if p.group_disclosure
+                     else "passed")
+            rows.append([dim, 0, check, "not run (disclosure control off)"])
+            continue
         width = (p.audit["high"] - p.audit["low"]) if len(p.audit) else pd.Series(dtype=float)
-        known = [k for c, k in zip(p.categories, p.true) if c != UNKNOWN and k > 0]
-        # class disclosure (methods.md 4.4): one known category holds everyone, so the
-        # table tells a reader that attribute of every person on the list
-        rows.append([dim, int(p.suppressed.sum()), bool((width >= profile.threshold).all()),
-                     len(known) == 1])
-    return pd.DataFrame(rows, columns=["dimension", "suppressed_cells", "audit_passed",
-                                       "one_group_holds_everyone"]).astype(object)
+        rows.append([dim, int(p.suppressed.sum()), "suppressed whole" if p.whole else "passed",
+                     bool((width >= profile.threshold).all())])
+    return pd.DataFrame(rows, columns=["dimension", "suppressed_cells", "group_disclosure_check",
+                                       "audit_passed"]).astype(object)
+
+
+# ---------------------------------------------------------------- what crosses to the notebook
+
+
+def _json_value(x):
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (np.floating, float)):
+        return None if not np.isfinite(x) else float(x)
+    if isinstance(x, np.bool_):
+        return bool(x)
+    if x is pd.NA or x is pd.NaT:
+        return None
+    return x
+
+
+def _frame_record(df: pd.DataFrame | None):
+    if df is None:
+        return None
+    return {"columns": [str(c) for c in df.columns],
+            "rows": [[_json_value(v) for v in row] for row in df.itertuples(index=False, name=None)]}
+
+
+def _frame(record) -> pd.DataFrame | None:
+    if record is None:
+        return None
+    return pd.DataFrame(record["rows"], columns=record["columns"]).astype(object)
+
+
+@dataclass
+class Published:
+    """Everything the profile notebook shows: published (disclosure-controlled,
+    or with disclosure control off exact and stamped NOT FOR PUBLICATION) tables,
+    audit pass/fail flags and notes. Never a true count behind a suppressed or
+    rounded one, so it may be written to a (private) file."""
+
+    file: str
+    format: str
+    kind: str
+    synthetic: bool
+    mapping_version: int
+    columns: dict[str, str]
+    notes: list[str]
+    n_published: int | str
+    disclosure_control: bool
+    threshold: int
+    tables: dict[str, pd.DataFrame]
+    summary: pd.DataFrame
+    disproportionality: pd.DataFrame
+    disproportionality_notes: list[str]
+    audit: pd.DataFrame
+    previous_file: str | None = None
+    previous_n: int | str | None = None
+    changes: pd.DataFrame | None = None
+
+    @property
+    def weak(self) -> bool:
+        return weak_control(self.disclosure_control, self.threshold)
+
+    @property
+    def sensitivity(self) -> str:
+        return sensitivity(self.synthetic, self.disclosure_control, self.threshold, self.kind)
+
+    @property
+    def stamp(self) -> str | None:
+        return stamp_label(self.synthetic, self.disclosure_control, self.threshold)
+
+    def to_json(self) -> str:
+        record = {k: getattr(self, k) for k in ("file", "format", "kind", "synthetic", "mapping_version", "columns",
+                                                "notes", "n_published", "disclosure_control", "threshold",
+                                                "disproportionality_notes", "previous_file", "previous_n")}
+        record["n_published"] = _json_value(record["n_published"])
+        record["previous_n"] = _json_value(record["previous_n"])
+        record["tables"] = {d: _frame_record(t) for d, t in self.tables.items()}
+        for name in ("summary", "disproportionality", "audit", "changes"):
+            record[name] = _frame_record(getattr(self, name))
+        return json.dumps(record, allow_nan=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Published:
+        r = json.loads(text)
+        frames = {name: _frame(r.pop(name)) for name in ("summary", "disproportionality", "audit", "changes")}
+        tables = {d: _frame(t) for d, t in r.pop("tables").items()}
+        return cls(tables=tables, **frames, **r)
+
+    def save(self, path) -> None:
+        from pathlib import Path
+
+        Path(path).write_text(self.to_json(), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path) -> Published:
+        from pathlib import Path
+
+        return cls.from_json(Path(path).read_text(encoding="utf-8"))
+
+
+def summary_table(data: ListData, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Dimension, the file column it came from, and the categories published (no values from rows)."""
+    rows = []
+    for dim, table in tables.items():
+        cats = [c for c in table["category"] if c != "Total"]
+        rows.append([dim, data.columns.get(dim, "(not in the list)"), ", ".join(str(c) for c in cats)])
+    return pd.DataFrame(rows, columns=["dimension", "column", "categories"])
+
+
+def publish(data: ListData, previous: ListData | None = None, *, threshold: int = sdc.DEFAULT_THRESHOLD,
+            disclosure_control: bool = True, confidence: float = 0.95, ci_method: str = "wilson",
+            ratio_method: str = "koopman", benchmarks: str = DEFAULT_BENCHMARKS,
+            data_dir: str = "data") -> Published:
+    """The whole profile of a list (and its previous snapshot), in memory: only published values leave."""
+    profile = build_profile(data, threshold, disclosure_control, confidence, ci_method)
+    disp, disp_notes = disproportionality_table(profile, benchmarks, data_dir, confidence, ci_method, ratio_method)
+    pub = Published(
+        file=data.file, format=data.format, kind=data.kind, synthetic=data.synthetic or bool(previous and previous.synthetic),
+        mapping_version=data.mapping_version, columns=dict(data.columns), notes=[*data.notes, *profile.notes],
+        n_published=profile.n_published, disclosure_control=disclosure_control, threshold=threshold,
+        tables=profile.tables, summary=summary_table(data, profile.tables), disproportionality=disp,
+        disproportionality_notes=disp_notes, audit=audit_table(profile))
+    if previous is not None:
+        before = build_profile(previous, threshold, disclosure_control, confidence, ci_method)
+        pub.previous_file = previous.file
+        pub.previous_n = before.n_published
+        pub.changes = changes_table(profile.tables, before.tables)
+    return pub
 
 
 # ---------------------------------------------------------------- what the notebook shows
 
 
-def sensitivity(synthetic: bool, disclosure_control: bool) -> str:
-    """The report label of every output: SYNTHETIC wins; otherwise controlled or NOT FOR PUBLICATION."""
+def sensitivity(synthetic: bool, disclosure_control: bool, threshold: int = sdc.DEFAULT_THRESHOLD,
+                kind: str = "record") -> str:
+    """The report label of every output: SYNTHETIC, aggregate or record-level when
+    controlled; NOT FOR PUBLICATION when control is off or weaker than the 10-5 rule."""
     from police_lists import report
 
+    if weak_control(disclosure_control, threshold):
+        return report.NOT_FOR_PUBLICATION
     if synthetic:
-        return report.SYNTHETIC if disclosure_control else report.NOT_FOR_PUBLICATION
-    return report.RECORD_LEVEL if disclosure_control else report.NOT_FOR_PUBLICATION
+        return report.SYNTHETIC
+    return report.AGGREGATE if kind == "aggregate" else report.RECORD_LEVEL
 
 
-def stamp_label(synthetic: bool, disclosure_control: bool) -> str | None:
+def stamp_label(synthetic: bool, disclosure_control: bool, threshold: int = sdc.DEFAULT_THRESHOLD) -> str | None:
     """The words stamped on every row of every table (None: nothing to stamp)."""
     words = []
     if synthetic:
         words.append("SYNTHETIC - not real people")
-    if not disclosure_control:
+    if weak_control(disclosure_control, threshold):
         words.append("NOT FOR PUBLICATION")
     return "; ".join(words) or None
 
 
 def banner(synthetic: bool, disclosure_control: bool, threshold: int) -> str:
+    """The opening paragraphs (HTML; nothing in them comes from the list)."""
     parts = []
     if synthetic:
-        parts.append("**SYNTHETIC: this list is invented teaching data with published margins. It describes no real "
-                     "people and supports no finding.**")
-    if disclosure_control:
-        parts.append(f"Disclosure control is on: counts from 1 to {threshold - 1} are shown as `{SUPPRESSED}`, other "
-                     f"counts are rounded to the nearest {sdc.DEFAULT_BASE}, and further cells are suppressed where "
-                     "the margins would reveal a hidden count.")
-    else:
-        parts.append("**NOT FOR PUBLICATION: disclosure control was switched off, so these tables hold exact "
-                     "counts of people from a record-level list. Do not publish or share them.**")
-    return "\n\n".join(parts)
+        parts.append("<strong>SYNTHETIC: this list is invented teaching data with published margins. It describes "
+                     "no real people and supports no finding.</strong>")
+    if not disclosure_control:
+        parts.append("<strong>NOT FOR PUBLICATION: disclosure control was switched off, so these tables hold exact "
+                     "counts of people from the list. Do not publish or share them.</strong>")
+        return "".join(f"<p>{p}</p>" for p in parts)
+    if threshold < sdc.DEFAULT_THRESHOLD:
+        parts.append(f"<strong>NOT FOR PUBLICATION: the threshold was set to {threshold}, below the "
+                     f"{sdc.DEFAULT_THRESHOLD} of the ONS 10-5 rule, so counts of {threshold} to "
+                     f"{sdc.DEFAULT_THRESHOLD - 1} people are shown. Do not publish or share these tables.</strong>")
+    parts.append(f"Disclosure control is on: counts from 1 to {threshold - 1} are shown as "
+                 f"<code>{SUPPRESSED}</code>, other counts are rounded to the nearest {sdc.DEFAULT_BASE}, and "
+                 "further cells are suppressed where the margins would reveal a hidden count. A table that would "
+                 "tell a reader something about everyone on the list (because one group holds everyone whose "
+                 "value is known, or the list is smaller than the threshold) is suppressed whole.")
+    return "".join(f"<p>{p}</p>" for p in parts)
 
 
 def say_count(value, disclosure_control: bool) -> str:
@@ -256,13 +445,22 @@ def say_count(value, disclosure_control: bool) -> str:
     return f"{int(value):,}" + (" (rounded)" if disclosure_control else "")
 
 
-def summary_table(data: ListData, profile: Profile) -> pd.DataFrame:
-    """Dimension, the file column it came from, and the categories found (no values from rows)."""
-    rows = []
-    for dim, table in profile.tables.items():
-        cats = [c for c in table["category"] if c != "Total"]
-        rows.append([dim, data.columns.get(dim, "(not in the list)"), ", ".join(str(c) for c in cats)])
-    return pd.DataFrame(rows, columns=["dimension", "column", "categories"])
+def say_read(pub: Published) -> str:
+    """What was read, as HTML: the file name and every other string escaped."""
+    notes = " ".join(f"{_h(note[0].upper() + note[1:])}." for note in pub.notes)
+    return (f"<p>The file <code>{_h(pub.file)}</code> was read as a <strong>{_h(pub.format)}</strong> with "
+            f"{_h(say_count(pub.n_published, pub.disclosure_control))} people. Ethnicity codes were mapped with "
+            f"version {_h(pub.mapping_version)} of <code>data/manual/ethnicity_mapping.csv</code>. {notes}</p>")
+
+
+def say_previous(pub: Published) -> str:
+    if pub.changes is None:
+        return ("<p>No previous snapshot was given (parameter <code>previous_path</code>), so there is nothing to "
+                "compare.</p>")
+    return (f"<p>The previous snapshot <code>{_h(pub.previous_file)}</code> had "
+            f"{_h(say_count(pub.previous_n, pub.disclosure_control))} people; this one has "
+            f"{_h(say_count(pub.n_published, pub.disclosure_control))}. Changes are taken between the published, "
+            "rounded figures, so comparing the snapshots reveals nothing the two tables do not.</p>")
 
 
 def share_chart(table: pd.DataFrame, title: str, stamp: str | None = None):
@@ -281,63 +479,82 @@ def share_chart(table: pd.DataFrame, title: str, stamp: str | None = None):
     ax.set_xlabel("share of the list")
     ax.set_xlim(0, 1)
     ax.set_title(title)
+    if t.empty:
+        ax.text(0.5, 0.5, "no share can be shown without revealing a small count", ha="center", va="center",
+                transform=ax.transAxes)
     if stamp:
         fig.text(0.5, 0.5, stamp, ha="center", va="center", fontsize=16, color="#cc3311", alpha=0.35, rotation=20)
     return fig
 
 
 def say_largest(table: pd.DataFrame, what: str, level: str) -> str:
+    """The largest category of a table in words (HTML, labels escaped)."""
+    if _whole(table):
+        return (f"<p>The {_h(what)} table is suppressed whole: showing it would tell a reader something about "
+                "everyone on the list, or every count in it would be hidden anyway.</p>")
     known = table[(table["category"] != "Total") & (table["category"] != UNKNOWN)]
     if known.empty:
-        return f"No {what} is recorded for anyone on the list."
+        return f"<p>No {_h(what)} is recorded for anyone on the list.</p>"
     t = known[known["share"] != SUPPRESSED]
     if t.empty:
-        return f"No {what} share can be shown without revealing a small count."
+        return f"<p>No {_h(what)} share can be shown without revealing a small count.</p>"
     top = t.loc[t["share"].astype(float).idxmax()]
-    text = (f"The largest {what} is **{top['category']}**: {float(top['share']):.1%} of the list "
-            f"({level} interval {float(top['ci_low']):.1%} to {float(top['ci_high']):.1%})")
+    text = (f"The largest {_h(what)} is <strong>{_h(top['category'])}</strong>: {float(top['share']):.1%} of the "
+            f"list ({_h(level)} interval {float(top['ci_low']):.1%} to {float(top['ci_high']):.1%})")
     if top["share_known"] not in (None, SUPPRESSED) and not pd.isna(top["share_known"]):
-        text += f", {float(top['share_known']):.1%} of those whose {what} is known"
-        if top["share_min"] != SUPPRESSED:
+        text += f", {float(top['share_known']):.1%} of those whose {_h(what)} is known"
+        if top["share_min"] not in (None, SUPPRESSED) and not pd.isna(top["share_min"]):
             text += (f"; the unknowns allow anything from {float(top['share_min']):.1%} to "
                      f"{float(top['share_max']):.1%}")
     unknown = table[table["category"] == UNKNOWN]
     if not unknown.empty:
         k = unknown.iloc[0]["count"]
-        text += f". Unknown: {k if k == SUPPRESSED else f'{int(k):,}'} people"
-    return text + "."
+        text += f". Unknown: {_h(k if k == SUPPRESSED else f'{int(k):,}')} people"
+    return f"<p>{text}.</p>"
 
 
-def say_disproportionality(table: pd.DataFrame, level: str) -> str:
-    shown = table[table["ratio"] != SUPPRESSED]
+def say_disproportionality(table: pd.DataFrame, level: str, notes: list[str] = ()) -> str:
+    shown = table[~table["ratio"].isin([SUPPRESSED, NOT_COMPUTABLE])]
+    extra = "".join(f" {_h(n)}." for n in notes)
     if shown.empty:
-        return "No ratio can be shown without revealing a small count."
-    parts = [f"{r['category']} against {r['benchmark']}: {float(r['ratio']):.2f} ({level} interval "
+        return f"<p>No ratio can be shown without revealing a small count.{extra}</p>"
+    parts = [f"{_h(r['category'])} against {_h(r['benchmark'])}: {float(r['ratio']):.2f} ({_h(level)} interval "
              f"{float(r['ci_low']):.2f} to {float(r['ci_high']):.2f})" for _, r in shown.iterrows()]
-    return "Ratios of list share to benchmark share: " + "; ".join(parts) + "."
+    return "<p>Ratios of list share to benchmark share: " + "; ".join(parts) + f".{extra}</p>"
 
 
-def say_disclosure(profile: Profile) -> str:
-    if not profile.disclosure_control:
-        return "Disclosure control was off: nothing was suppressed or rounded, and these outputs are NOT FOR PUBLICATION."
-    hidden = sum(int(p.suppressed.sum()) for p in profile.protected.values())
-    passed = all(bool(r) for r in audit_table(profile)["audit_passed"])
-    table = audit_table(profile)
+def say_disclosure(pub: Published) -> str:
+    if pub.weak and not pub.disclosure_control:
+        return ("<p>Disclosure control was off: nothing was suppressed or rounded, and these outputs are NOT FOR "
+                "PUBLICATION.</p>")
+    table = pub.audit
+    hidden = int(sum(int(x) for x in table["suppressed_cells"]))
+    passed = all(x is True for x in table["audit_passed"])
+    whole = [d for d, check in zip(table["dimension"], table["group_disclosure_check"]) if check == "suppressed whole"]
     text = (f"{hidden} cell(s) are hidden across the tables; the audit "
             + ("passed for every dimension." if passed else "FAILED: do not publish."))
-    whole = [d for d, flag in zip(table["dimension"], table["one_group_holds_everyone"]) if flag]
     if whole:
-        text += (" In " + ", ".join(whole) + " a single known group holds everyone, which tells a reader that "
-                 "attribute of every person on the list (class disclosure): check before publishing.")
-    return text
+        text += " Suppressed whole: " + ", ".join(_h(d) for d in whole) + "."
+    if pub.weak:
+        text += (f" The threshold ({pub.threshold}) is weaker than the ONS 10-5 rule, so every output is NOT FOR "
+                 "PUBLICATION.")
+    return f"<p>{text}</p>"
+
+
+def show_html(text: str) -> None:
+    """Display a paragraph built by the say_* functions (every value in it escaped)."""
+    from IPython.display import HTML, display
+
+    display(HTML(text))
 
 
 # ---------------------------------------------------------------- make profile
 
 
 NOTEBOOK = "05_list_profile.ipynb"
-PROFILE_KIND = "police_lists profile"
+PROFILE_KIND = KIND  # what a profile's manifest.json says it is (police_lists.outdir)
 OUTPUT_FILES = ("profile.html", "notebook.ipynb", "manifest.json")
+SET_BY_RUN = ("list_path", "output_dir", "table_prefix", "published_profile")
 
 
 class ProfileError(Exception):
@@ -363,141 +580,141 @@ def papermill_value(text: str, name: str = ""):
     return {"True": True, "False": False, "None": None}.get(text, text)
 
 
-def _check_out(out) -> None:
-    """OUT may be missing, empty, or an earlier profile (replaced whole); nothing else is touched."""
-    import json
-
-    if not out.exists():
-        return
-    if not out.is_dir():
-        raise ProfileError([f"{out.name}: row -, column -: value {out.name!r} breaks rule: OUT must be a folder"])
-    if not any(out.iterdir()):
-        return
-    manifest = out / "manifest.json"
-    try:
-        kind = json.loads(manifest.read_text()).get("kind")
-    except (OSError, ValueError):
-        kind = None
-    if kind != PROFILE_KIND:
-        raise ProfileError([f"{out.name}: row -, column -: value {out.name!r} breaks rule: OUT must be missing, "
-                            "empty or an earlier profile; it will not overwrite other files"])
+READ_PARAMETERS = ("ethnicity_column", "officer_ethnicity_column", "age_column", "gender_column", "harm_column",
+                   "id_column", "age_bands", "harm_bands", "harm_labels")
+PUBLISH_PARAMETERS = ("threshold", "disclosure_control", "confidence", "ci_method", "ratio_method", "benchmarks")
 
 
 def run(list_path: str, output_dir: str, parameters: dict | None = None, data_dir: str = "data",
-        show_code: bool = False) -> dict:
-    """Validate, execute notebooks/05 on the list in a temporary folder, then move
-    OUT/{profile.html, notebook.ipynb, manifest.json, tables/, figures/} into place.
+        show_code: bool = False, shown_out: str | None = None) -> dict:
+    """`make profile`: validate the list, compute the profile (with its LP audit)
+    in this process, run notebooks/05 on the published values in a private
+    scratch folder, and publish OUT/{profile.html, notebook.ipynb, manifest.json,
+    tables/, figures/} file by file (police_lists.outdir).
 
-    Everything is checked before anything is created under OUT; on any error OUT
-    is left exactly as it was (the build happens in a sibling temporary folder
-    that is renamed into place only when complete)."""
-    import json
-    import os
+    Everything is checked before anything is created under OUT; on any error
+    or interrupt OUT is left exactly as it was. Exact counts never touch a disk."""
+    import hashlib
     import platform
-    import shutil
-    import tempfile
     from pathlib import Path
 
-    import nbformat
-
-    from police_lists import build, listinput, params as params_mod
+    from police_lists import build, listinput, outdir, params as params_mod, scratch
     from police_lists.files import sha256_file
     from police_lists.paths import display_path, notebooks_dir
 
+    scratch.sweep_stale()  # scratch folders of killed runs go first, whatever happens next
     given = dict(parameters or {})
-    for fixed in ("list_path", "output_dir", "table_prefix"):
+    for fixed in SET_BY_RUN:
         if fixed in given:
             raise ProfileError([f"parameter {fixed} is set by make profile (LIST=, OUT=), not with -p"])
     src = Path(list_path).expanduser().resolve()
     out = Path(output_dir).expanduser().resolve()
+    shown_out = shown_out or str(output_dir)
     values = {"data_dir": data_dir, "list_path": str(src), **given, "table_prefix": ""}
-    if "previous_path" in values and values["previous_path"]:
+    if values.get("previous_path"):
         values["previous_path"] = str(Path(values["previous_path"]).expanduser().resolve())
     try:
         params_mod.check_parameters(**values)
     except params_mod.ParameterError as exc:
         raise ProfileError([str(exc)]) from None
-    column_args = {k: values[k] for k in ("ethnicity_column", "officer_ethnicity_column", "age_column",
-                                          "gender_column", "harm_column", "id_column", "age_bands", "harm_bands") if k in values}
-    # The list (and the previous snapshot) are validated here, before papermill starts.
-    data = listinput.read_list(src, data_dir=data_dir, **column_args)
-    if values.get("previous_path"):
-        listinput.read_list(values["previous_path"], data_dir=data_dir, **column_args)
-    _check_out(out)
+    read_args = {k: values[k] for k in READ_PARAMETERS if k in values}
+    # The list (and the previous snapshot) are read and validated here, once, before anything else.
+    data = listinput.read_list(src, data_dir=data_dir, **read_args)
+    previous = (listinput.read_list(values["previous_path"], data_dir=data_dir, **read_args)
+                if values.get("previous_path") else None)
+    keep = [src] + ([Path(values["previous_path"])] if previous is not None else [])
+    outdir.writable(out, shown_out)
+    if out.is_dir():
+        outdir.recover(out)
+    plan = outdir.check(out, shown_out, keep)
+    # The whole profile, with its LP audit on the true counts, in this process's memory.
+    pub = publish(data, previous, data_dir=data_dir, **{k: values[k] for k in PUBLISH_PARAMETERS if k in values})
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.profile-", dir=out.parent))
-    try:
-        run_dir = staging / ".run"
-        validated = run_dir / "validated_counts.json"
-        listinput.save_validated(data, validated, src)  # the notebook reuses these counts (no second read)
+    shown_list = display_path(src)
+    shown_params = {k: (display_path(v) if k in ("list_path", "previous_path") and v else v)
+                    for k, v in {**values, "output_dir": "OUT"}.items()}
+    inputs = {shown_list: sha256_file(src)}
+    if previous is not None:
+        inputs[display_path(values["previous_path"])] = sha256_file(Path(values["previous_path"]))
+    inputs[f"notebooks/{NOTEBOOK}"] = sha256_file(notebooks_dir() / NOTEBOOK)
+    inputs[f"data/{listinput.MAPPING}"] = sha256_file(Path(build.resolve(data_dir)) / listinput.MAPPING)
+    versions = build.package_versions()
+    commit = build.git_commit()
+
+    before = scratch.children()
+    with scratch.private_folder() as private:
         try:
-            nb = build.execute(notebooks_dir() / NOTEBOOK, {**values, "output_dir": str(staging),
-                                                             "validated_counts": str(validated)}, run_dir)
-        except Exception as exc:  # papermill's error carries the notebook's own one-line reason
-            reason = getattr(exc, "evalue", None) or str(exc).strip().splitlines()[-1]
-            raise ProfileError([f"{display_path(src)}: the profile notebook failed: {reason}"]) from None
-        shown_list = display_path(src)
-        for cell in nb.cells:  # before clean_executed, which rewrites the staging folder
-            if "injected-parameters" in cell.metadata.get("tags", []):
-                cell.source = "\n".join(line for line in cell.source.splitlines()
-                                        if not line.startswith("validated_counts ="))
-                cell.source = cell.source.replace(str(src), shown_list)
-                if values.get("previous_path"):
-                    cell.source = cell.source.replace(values["previous_path"], display_path(values["previous_path"]))
-        build.clean_executed(nb, "OUT", str(staging))
-        pm = nb.metadata.get("papermill", {}).get("parameters", {})
-        for key in ("list_path", "previous_path"):
-            if pm.get(key):
-                pm[key] = display_path(pm[key])
-        pm.pop("validated_counts", None)
-        shown_params = {k: (display_path(v) if k in ("list_path", "previous_path") and v else v)
-                        for k, v in {**values, "output_dir": "OUT"}.items()}
-        inputs = {shown_list: sha256_file(src)}
-        if values.get("previous_path"):
-            inputs[display_path(values["previous_path"])] = sha256_file(Path(values["previous_path"]))
-        inputs[f"notebooks/{NOTEBOOK}"] = sha256_file(notebooks_dir() / NOTEBOOK)
-        inputs[f"data/{listinput.MAPPING}"] = sha256_file(Path(build.resolve(data_dir)) / listinput.MAPPING)
-        versions = build.package_versions()
-        commit = build.git_commit()
-        page = build.to_html(nb, "profile", build.provenance_html("profile", shown_params, inputs, versions, commit),
-                             show_code)
-        shutil.rmtree(run_dir)
-        (staging / "profile.html").write_bytes(page.encode("utf-8"))
-        (staging / "notebook.ipynb").write_bytes(nbformat.writes(nb).encode("utf-8"))
-        labels = {}
-        for label in sorted((staging / "tables" / ".labels").glob("*.json")):
-            info = json.loads(label.read_text())
-            labels[f"tables/{info['table']}"] = info["sensitivity"]
-        outputs = {}
-        for path in sorted(p for p in staging.rglob("*") if p.is_file() and ".labels" not in p.parts):
-            rel = path.relative_to(staging).as_posix()
-            outputs[rel] = {"sha256": sha256_file(path), **({"sensitivity": labels[rel]} if rel in labels else {})}
-        manifest = {
-            "kind": PROFILE_KIND,
-            "format": data.format,
-            "synthetic": data.synthetic,
-            "sensitivity": sensitivity(data.synthetic, bool(values.get("disclosure_control", True))),
-            "ethnicity_mapping_version": data.mapping_version,
-            "git_commit": commit,
-            "python": platform.python_version(),
-            "packages": versions,
-            "inputs": inputs,
-            "parameters": shown_params,
-            "outputs": outputs,
-        }
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
-        for path in staging.rglob("*"):
-            os.chmod(path, 0o755 if path.is_dir() else 0o644)
-        # Swap into place: the old profile (if any) is moved aside first, removed last.
-        old = None
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.replace(out, old / "profile")
-        os.replace(staging, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-        return manifest
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+            files, labels = _execute(values, private, src, shown_list, shown_params, inputs, versions, commit,
+                                     show_code, pub)
+        except BaseException:
+            scratch.stop_children(before)  # the kernel, before its scratch folder goes
+            raise
+    manifest = {
+        "kind": PROFILE_KIND,
+        "format": pub.format,
+        "synthetic": pub.synthetic,
+        "sensitivity": pub.sensitivity,
+        "disclosure_control": {"on": pub.disclosure_control, "threshold": pub.threshold,
+                               "rounding_base": sdc.DEFAULT_BASE, "weaker_than_ons_10_5": pub.weak},
+        "ethnicity_mapping_version": pub.mapping_version,
+        "git_commit": commit,
+        "python": platform.python_version(),
+        "packages": versions,
+        "inputs": inputs,
+        "parameters": shown_params,
+        "outputs": {rel: {"sha256": hashlib.sha256(data).hexdigest(),
+                          **({"sensitivity": labels[rel]} if rel in labels else {})}
+                    for rel, data in sorted(files.items())},
+    }
+    return outdir.publish(plan, files, manifest, keep)
+
+
+def _execute(values, private, src, shown_list, shown_params, inputs, versions, commit, show_code, pub):
+    """Run the notebook on the published values in the scratch folder; return
+    the files to publish (relative path -> bytes) and the tables' sensitivity labels."""
+    import nbformat
+
+    from police_lists import build
+    from police_lists.paths import display_path, notebooks_dir
+
+    handed = private / "published.json"
+    pub.save(handed)
+    staging = private / "out"
+    try:
+        nb = build.execute(notebooks_dir() / NOTEBOOK, {**values, "output_dir": str(staging),
+                                                         "published_profile": str(handed)}, private / "run")
+    except Exception as exc:  # papermill's error carries the notebook's own one-line reason
+        reason = getattr(exc, "evalue", None) or (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+        raise ProfileError([f"{shown_list}: the profile notebook failed: {reason}"]) from None
+    from papermill.translators import PythonTranslator
+
+    shown_paths = {"list_path": shown_list}
+    if values.get("previous_path"):
+        shown_paths["previous_path"] = display_path(values["previous_path"])
+    for cell in nb.cells:  # before clean_executed, which rewrites the scratch folder
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            lines = []
+            for line in cell.source.splitlines():
+                name = line.split(" = ", 1)[0]
+                if name == "published_profile":
+                    continue
+                if name in shown_paths:  # no machine path in the published notebook
+                    line = f"{name} = {PythonTranslator.translate_str(shown_paths[name])}"
+                lines.append(line)
+            cell.source = "\n".join(lines)
+    build.clean_executed(nb, "OUT", str(staging))
+    pm = nb.metadata.get("papermill", {}).get("parameters", {})
+    for key in ("list_path", "previous_path"):
+        if pm.get(key):
+            pm[key] = display_path(pm[key])
+    pm.pop("published_profile", None)
+    page = build.to_html(nb, "profile", build.provenance_html("profile", shown_params, inputs, versions, commit),
+                         show_code)
+    files = {"profile.html": page.encode("utf-8"), "notebook.ipynb": nbformat.writes(nb).encode("utf-8")}
+    labels = {}
+    for label in sorted((staging / "tables" / ".labels").glob("*.json")):
+        info = json.loads(label.read_text())
+        labels[f"tables/{info['table']}"] = info["sensitivity"]
+    for path in sorted(p for p in staging.rglob("*") if p.is_file() and ".labels" not in p.parts):
+        files[path.relative_to(staging).as_posix()] = path.read_bytes()
+    return files, labels

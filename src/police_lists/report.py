@@ -17,6 +17,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from police_lists import safety  # noqa: E402
 from police_lists.files import atomic_write  # noqa: E402,F401  (re-exported: report.atomic_write)
 from police_lists.paths import resolve  # noqa: E402
 
@@ -24,9 +25,12 @@ from police_lists.paths import resolve  # noqa: E402
 PUBLISHED = "public: recomputed from published figures and open census data"
 RECORD_LEVEL = ("disclosure-controlled: derived from record-level input (counts under the threshold suppressed, "
                 "the rest rounded to 5; see the disclosure audit table)")
+AGGREGATE = ("disclosure-controlled: derived from an aggregate table of counts (counts under the threshold "
+             "suppressed, the rest rounded to 5; see the disclosure audit table)")
 SYNTHETIC = "SYNTHETIC: derived from a synthetic teaching list, not real people"
-NOT_FOR_PUBLICATION = "NOT FOR PUBLICATION: record-level input without disclosure control"
-SENSITIVITY_LABELS = (PUBLISHED, RECORD_LEVEL, SYNTHETIC, NOT_FOR_PUBLICATION)
+NOT_FOR_PUBLICATION = ("NOT FOR PUBLICATION: counts without disclosure control, or with control weaker than the "
+                       "ONS 10-5 rule")
+SENSITIVITY_LABELS = (PUBLISHED, RECORD_LEVEL, AGGREGATE, SYNTHETIC, NOT_FOR_PUBLICATION)
 
 
 def configure_matplotlib() -> None:
@@ -62,7 +66,9 @@ class Appendix:
         styler = None
         if isinstance(df, Styler):
             styler, df = df, df.data
-        csv = df.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        # Text cells a spreadsheet would run as formulas are neutralised (police_lists.safety.csv_cell);
+        # the page shows the values as they are, escaped by to_html.
+        csv = safety.csv_frame(df).to_csv(index=False, lineterminator="\n").encode("utf-8")
         atomic_write(self.root / "tables" / f"{name}.csv", csv)
         label = {"table": f"{name}.csv", "notebook": self.notebook, "caption": caption, "sensitivity": sensitivity}
         atomic_write(self.root / "tables" / ".labels" / f"{name}.json",

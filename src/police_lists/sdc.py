@@ -40,9 +40,11 @@ def round_to_base(x, base: int = DEFAULT_BASE):
     return (2 * x + base) // (2 * base) * base
 
 
-def primary_mask(values, threshold: int = DEFAULT_THRESHOLD) -> np.ndarray:
+def primary_mask(values, threshold: int = DEFAULT_THRESHOLD, base: int = DEFAULT_BASE) -> np.ndarray:
+    """Cells 1..threshold-1, and any non-zero cell that rounding would show as 0
+    (with a threshold below 3 a group of 2 would otherwise be published as 0)."""
     v = np.asarray(values)
-    return (v > 0) & (v < threshold)
+    return (v > 0) & ((v < threshold) | (round_to_base(v, base) == 0))
 
 
 def _line_counts(mask: np.ndarray):
@@ -105,6 +107,9 @@ def audit(table, mask, rows: bool = True, cols: bool = True) -> pd.DataFrame:
         a_eq.append(row)
         b_eq.append(sum(t[c] for c in members if m[c]))  # margin minus published cells
     out = []
+    if not a_eq:  # no published line holds a hidden cell: each could be anything from 0 up
+        return pd.DataFrame([(c[0], c[1], int(t[c]), 0.0, np.inf) for c in cells],
+                            columns=["row", "col", "true", "low", "high"])
     for cell, k in index.items():
         bounds = []
         for sign in (1, -1):
@@ -123,11 +128,11 @@ def audit(table, mask, rows: bool = True, cols: bool = True) -> pd.DataFrame:
 
 
 def protect_table(table, threshold: int = DEFAULT_THRESHOLD, protection: int | None = None,
-                  rows: bool = True, cols: bool = True) -> tuple[np.ndarray, pd.DataFrame]:
+                  rows: bool = True, cols: bool = True, base: int = DEFAULT_BASE) -> tuple[np.ndarray, pd.DataFrame]:
     """Primary + secondary suppression, then the audit; widen until every range spans `protection`."""
     t = np.asarray(table, dtype=np.int64)
     need = threshold if protection is None else protection
-    m = secondary_suppression(t, primary_mask(t, threshold), rows, cols)
+    m = secondary_suppression(t, primary_mask(t, threshold, base), rows, cols)
     for _ in range(t.size + 1):
         result = audit(t, m, rows, cols)
         narrow = result[(result["high"] - result["low"]) < need]
@@ -155,32 +160,58 @@ class Protected:
     total_true: int
     total_published: int | str
     audit: pd.DataFrame  # true/low/high per suppressed cell (row is always 0)
+    whole: bool = False  # suppressed whole: categories are not listed either (group disclosure check)
+    group_disclosure: bool = False  # the check fired (recorded for the parent only: never published on its own)
 
     def value(self, category):
         return self.published[self.categories.index(category)]
 
 
+def group_disclosure(counts: pd.Series, threshold: int = DEFAULT_THRESHOLD, unknown: str = "Unknown") -> bool:
+    """Group (class) disclosure, methods.md 4.1 and 4.4: the table's total is
+    below the threshold, or every person whose value is known falls in one
+    category, so the table would tell a reader that attribute of everyone on
+    the list (the zeros of the other categories say it as well as the count does)."""
+    v = counts.to_numpy(dtype=np.int64)
+    n = int(v.sum())
+    known = [k for c, k in zip(counts.index, v) if c != unknown and k > 0]
+    return 0 < n < threshold or len(known) == 1
+
+
 def protect_counts(counts: pd.Series, threshold: int = DEFAULT_THRESHOLD, base: int = DEFAULT_BASE,
-                   enabled: bool = True) -> Protected:
+                   enabled: bool = True, unknown: str = "Unknown") -> Protected:
     """The 10-5 rule with secondary suppression and the LP audit for one dimension of a list.
 
-    The table's only margin is the list size, published rounded. A list smaller
-    than the threshold has every cell and the total suppressed."""
+    The table's only margin is the list size, published rounded. A table is
+    suppressed WHOLE (every count, zeros included, and the list of categories:
+    a row label alone would say who is there) when group_disclosure() fires,
+    and also whenever every non-zero count would be hidden anyway, so a table
+    suppressed whole does not say which of those reasons applied. A list
+    smaller than the threshold has its total suppressed too."""
     cats = list(counts.index)
     v = counts.to_numpy(dtype=np.int64)
     n = int(v.sum())
+    fired = group_disclosure(counts, threshold, unknown)
     if not enabled:
         return Protected(cats, v, [int(x) for x in v], np.zeros(len(v), bool), n, n,
+                         pd.DataFrame(columns=["row", "col", "true", "low", "high"]), group_disclosure=fired)
+    if not fired and n > 0:
+        m, result = protect_table(v[None, :], threshold, rows=True, cols=False, base=base)
+        m = m[0]
+        if not (m | (v == 0)).all():
+            rounded = round_to_base(v, base)
+            published = [SUPPRESSED if s else int(r) for s, r in zip(m, rounded)]
+            return Protected(cats, v, published, m, n, int(round_to_base(n, base)), result)
+    if n == 0:
+        return Protected(cats, v, [0] * len(v), np.zeros(len(v), bool), 0, 0,
                          pd.DataFrame(columns=["row", "col", "true", "low", "high"]))
-    if 0 < n < threshold:
-        m = v > 0
-        return Protected(cats, v, [SUPPRESSED if s else 0 for s in m], m, n, SUPPRESSED,
-                         pd.DataFrame(columns=["row", "col", "true", "low", "high"]))
-    m, result = protect_table(v[None, :], threshold, rows=True, cols=False)
-    m = m[0]
-    rounded = round_to_base(v, base)
-    published = [SUPPRESSED if s else int(r) for s, r in zip(m, rounded)]
-    return Protected(cats, v, published, m, n, int(round_to_base(n, base)), result)
+    # Suppressed whole. The audit sees every cell hidden with the total as the
+    # only published line (none when the total is hidden too).
+    m = np.ones(len(v), bool)
+    total_shown = n >= threshold
+    result = audit(v[None, :], m[None, :], rows=total_shown, cols=False)
+    total = int(round_to_base(n, base)) if total_shown else SUPPRESSED
+    return Protected(cats, v, [SUPPRESSED] * len(v), m, n, total, result, whole=True, group_disclosure=fired)
 
 
 def published_cells_ok(published, threshold: int = DEFAULT_THRESHOLD) -> bool:
