@@ -37,7 +37,7 @@ build: $(STAMP) $(DERIVED)
 # The derived tables are redone only when a file in data/ or the package is
 # newer than their stamp, so a no-change `make all` stays under two seconds
 # (`make derive` always redoes them).
-DERIVE_INPUTS := $(shell find data -path data/derived -prune -o -type f -print) $(wildcard src/police_lists/*.py)
+DERIVE_INPUTS := $(shell find data -path data/derived -prune -o -type f -print) $(shell find src/police_lists -name '*.py')
 $(DERIVED): $(STAMP) $(DERIVE_INPUTS)
 	$(PY) -m police_lists derive
 	@touch $@

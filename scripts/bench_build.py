@@ -3,7 +3,7 @@
     .venv/bin/python scripts/bench_build.py [--notebook NAME ...] [--jobs 2] [--repeat N]
 
 Measures, over the same notebooks and into fresh temporary folders:
-  (a) full build: police_lists.build.build(force=True) in this process' child
+  (a) full build: police_lists.pipeline.build.build(force=True) in this process' child
       (`python -m police_lists build --force`): validation, parallel execution
       through papermill's Python API, in-process conversion, ledger, index, manifest;
   (b) naive loop: for each notebook, the `papermill` command line, then the
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT / "src"))
-    from police_lists.build import discover_notebooks
+    from police_lists.pipeline.build import discover_notebooks
 
     notebooks = [p for p in discover_notebooks() if not args.names or p.stem in args.names]
     if not notebooks:

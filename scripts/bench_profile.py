@@ -61,7 +61,8 @@ def generate(path: Path, rows: int, seed: int = 1) -> None:
 
 
 def core(path: Path) -> dict:
-    from police_lists import listinput, profile
+    from police_lists.readers import listinput
+    from police_lists.analyses import profile
 
     data = listinput.read_list(path)
     prof = profile.build_profile(data)

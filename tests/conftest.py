@@ -20,7 +20,7 @@ def data_copy(tmp_path):
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
     """One full build into a temporary output folder, shared by the tests that read outputs."""
-    from police_lists import build
+    from police_lists.pipeline import build
 
     out = tmp_path_factory.mktemp("outputs")
     manifest = build.build(output_dir=str(out), force=True, log=lambda *_: None)

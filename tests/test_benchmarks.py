@@ -13,7 +13,8 @@ import papermill
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from police_lists import benchmarks, census
+from police_lists.analyses import benchmarks
+from police_lists.readers import census
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "04_benchmarks.ipynb"

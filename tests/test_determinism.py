@@ -11,7 +11,8 @@ import re
 
 import pytest
 
-from police_lists import build, validate
+from police_lists.pipeline import build
+from police_lists.contract import validate
 
 COMPARED = ("tables", "figures", "html", "notebooks")
 # Text that must never reach an appendix or an executed notebook.

@@ -2,7 +2,8 @@
 
 import pytest
 
-from police_lists import claims, standards
+from police_lists.readers import claims
+from police_lists.contract import standards
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,7 @@ def test_impossible_percentage_is_inconsistent(data_copy):
 
 
 def test_expression_evaluator_refuses_code():
-    from police_lists.rounding import Interval
+    from police_lists.methods.rounding import Interval
 
     with pytest.raises(ValueError):
         claims.evaluate("__import__('os').system('true')", {})

@@ -9,8 +9,9 @@ import pandas as pd
 import papermill
 import pytest
 
-from police_lists import claims, matrix
-from police_lists.rounding import Interval, consistent_counts
+from police_lists.readers import claims
+from police_lists.analyses import matrix
+from police_lists.methods.rounding import Interval, consistent_counts
 
 ROOT = Path(__file__).resolve().parents[1]
 LISTED = ["C1", "C2", "C3", "C5", "C6", "C8", "C9"]

@@ -8,7 +8,7 @@ import pandas as pd
 import papermill
 import pytest
 
-from police_lists import census
+from police_lists.readers import census
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "01_operation_pima.ipynb"

@@ -11,8 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from police_lists import cli, listinput, profile, sdc, synth
-from police_lists.listinput import map_ethnicity
+from police_lists.pipeline import cli
+from police_lists.readers import listinput
+from police_lists.analyses import profile, synth
+from police_lists.methods import sdc
+from police_lists.readers.listinput import map_ethnicity
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "bad_inputs"

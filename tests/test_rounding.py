@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import pytest
 
-from police_lists.rounding import Interval, consistent_counts, partition_feasible, rounds_to, value_interval
+from police_lists.methods.rounding import Interval, consistent_counts, partition_feasible, rounds_to, value_interval
 
 
 def as_tuple(r):

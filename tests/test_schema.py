@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from police_lists import standards, validate
+from police_lists.contract import standards, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 LINE = re.compile(r"^(?P<file>\S+): line (?P<line>\S+), column (?P<column>\S+): value (?P<value>.*) breaks rule: (?P<rule>.+)$")
@@ -163,7 +163,7 @@ def test_cli_exits_non_zero_with_one_line_per_problem(data_copy):
 
 
 def test_failed_validation_writes_nothing(data_copy, tmp_path):
-    from police_lists import build
+    from police_lists.pipeline import build
 
     row = _first_row(data_copy, "claim_id", "PD1")
     _edit_csv(data_copy / "claims.csv", row, "value", "61%")

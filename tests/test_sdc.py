@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from police_lists import profile, sdc
+from police_lists.analyses import profile
+from police_lists.methods import sdc
 
 # The worked example of methods.md 4.3: ethnicity x age (<16, 16-18, 19+) for
 # 758 people. The Mixed and Other rows are the example's own cells; the other
@@ -113,7 +114,7 @@ def test_disclosure_control_off_keeps_exact_counts():
 
 
 def test_class_disclosure_is_flagged():
-    from police_lists.listinput import ListData
+    from police_lists.readers.listinput import ListData
 
     data = ListData("x.csv", "record", "record-level list", 40,
                     {"ethnicity": pd.Series({"Black": 25, "White": 15}), "gender": pd.Series({"Male": 38, "Unknown": 2})})

@@ -3,7 +3,7 @@
 
 import pytest
 
-from police_lists import stats
+from police_lists.methods import stats
 
 TOL = 1e-6
 

@@ -9,9 +9,9 @@ import re
 import nbformat
 import pytest
 
-from police_lists import teaching
-from police_lists.cli import main as cli_main
-from police_lists.rounding import consistent_counts
+from police_lists.analyses import teaching
+from police_lists.pipeline.cli import main as cli_main
+from police_lists.methods.rounding import consistent_counts
 
 LESSONS = list(teaching.LESSONS)
 

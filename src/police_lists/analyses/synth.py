@@ -17,7 +17,7 @@ Steps (methods.md 5.1-5.4):
   4. The fitted margins are asserted afterwards (humanleague.ipf raises on a
      total mismatch, but other libraries do not; methods.md 5.4 caveat 1).
 Every row carries "SYNTHETIC - not real people" in a `synthetic` column, which
-police_lists.listinput recognises, so every output built from it is labelled.
+police_lists.readers.listinput recognises, so every output built from it is labelled.
 
 Command: python -m police_lists synth [--output-dir data/examples]
 """
@@ -31,10 +31,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from police_lists import claims as claims_mod
-from police_lists.files import atomic_write
-from police_lists.paths import resolve
-from police_lists.rounding import consistent_counts
+from police_lists.readers import claims as claims_mod
+from police_lists.contract.files import atomic_write
+from police_lists.contract.paths import resolve
+from police_lists.methods.rounding import consistent_counts
 
 LABEL = "SYNTHETIC - not real people"
 LIST_NAME = "pima_synthetic_list"

@@ -54,9 +54,10 @@ from typing import Iterable
 
 import pandas as pd
 
-from police_lists import census, claims as claims_mod, stats
-from police_lists.paths import data_dir as _data_dir
-from police_lists.report import atomic_write
+from police_lists.readers import census, claims as claims_mod
+from police_lists.methods import stats
+from police_lists.contract.paths import data_dir as _data_dir
+from police_lists.present.appendix import atomic_write
 
 BENCHMARKS_CSV = "manual/benchmarks.csv"
 HOMICIDE_VICTIMS = "raw/met_homicide_victims_2003_2023.csv"
@@ -753,7 +754,7 @@ AGE_OF_CRIMINAL_RESPONSIBILITY = 10
 
 
 def _percent_counts(claim: pd.Series, n: int, rounding_rule: str) -> tuple[int, int]:
-    from police_lists.rounding import consistent_counts
+    from police_lists.methods.rounding import consistent_counts
 
     rule = claims_mod.claim_rule(claim, rounding_rule)
     ks = consistent_counts(claim["value"], n, rule if rule in ("half_up", "truncate") else "half_up",
@@ -772,7 +773,7 @@ def list_inputs(list_name: str, data_dir: str = "data", rounding_rule: str = "ha
     from decimal import ROUND_HALF_UP, Decimal
     from fractions import Fraction
 
-    from police_lists.rounding import Interval
+    from police_lists.methods.rounding import Interval
 
     if list_name not in LISTS:
         raise ValueError(f"unknown list {list_name!r}; known: {', '.join(LISTS)}")

@@ -16,7 +16,7 @@ from statsmodels.stats.contingency_tables import Table2x2
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 from statsmodels.stats.rates import confint_poisson
 
-from police_lists.standards import RATIO_CI_METHODS, SHARE_CI_METHODS
+from police_lists.contract.standards import RATIO_CI_METHODS, SHARE_CI_METHODS
 
 
 def _alpha(confidence: float) -> float:

@@ -18,8 +18,8 @@ import re
 import sys
 from pathlib import Path
 
-from police_lists import census
-from police_lists.paths import data_dir as _data_dir, display_path
+from police_lists.readers import census
+from police_lists.contract.paths import data_dir as _data_dir, display_path
 
 MAX_QUOTE_WORDS = 12
 # Files whose column holds a space-separated list of claim ids.

@@ -26,9 +26,9 @@ from fractions import Fraction
 
 import pandas as pd
 
-from police_lists import claims as claims_mod
-from police_lists.paths import data_dir as _data_dir, display_path
-from police_lists.rounding import Interval, consistent_counts, rounds_to, value_interval
+from police_lists.readers import claims as claims_mod
+from police_lists.contract.paths import data_dir as _data_dir, display_path
+from police_lists.methods.rounding import Interval, consistent_counts, rounds_to, value_interval
 
 COMPOSITION = "manual/matrix_composition.csv"
 CONFLICTS = "manual/conflicts.csv"
@@ -240,7 +240,7 @@ def profile_shares(table: pd.DataFrame, confidence: float = 0.95, method: str = 
     """Share intervals for composition rows with an exact base, carried over
     every count the rounding allows (stats.envelope; methods.md 3.4). These
     are model-based intervals for process variability, not sampling error."""
-    from police_lists import stats
+    from police_lists.methods import stats
 
     rows = []
     for _, r in table.iterrows():
@@ -630,7 +630,7 @@ def conflicts(data_dir: str = "data", rounding_rule: str = "half_up") -> pd.Data
 
 
 def sources_table(data_dir: str = "data") -> pd.DataFrame:
-    from police_lists import pima
+    from police_lists.analyses import pima
 
     return pima.sources_table(data_dir, "matrix")
 
@@ -643,7 +643,7 @@ def attach_status(table: pd.DataFrame, ledger: pd.DataFrame) -> pd.DataFrame:
 
 def status_counts(ledger: pd.DataFrame) -> dict[str, int]:
     """How many claims have each ledger status, in the order of strength."""
-    from police_lists.standards import STATUSES
+    from police_lists.contract.standards import STATUSES
 
     tally = ledger["status"].value_counts()
     return {s: int(tally.get(s, 0)) for s in STATUSES}

@@ -1,4 +1,4 @@
-"""Profile tables for any list read by police_lists.listinput.
+"""Profile tables for any list read by police_lists.readers.listinput.
 
 For each dimension (ethnicity, officer-defined ethnicity beside it, age band,
 gender, harm band when present) one table with
@@ -7,15 +7,15 @@ gender, harm band when present) one table with
   share_min, share_max                                    (bounds the unknowns allow:
                                                            none / all of them in the category)
 plus a Total row. With disclosure control (the default) counts follow
-police_lists.sdc and every share is computed from the PUBLISHED (rounded)
+police_lists.methods.sdc and every share is computed from the PUBLISHED (rounded)
 counts and total, so no derived figure reveals more than the counts do; a
 share whose numerator or denominator is suppressed is "[c]". Intervals are
-police_lists.stats.share (Wilson by default): model-based intervals for
+police_lists.methods.stats.share (Wilson by default): model-based intervals for
 process variability, since a list is a whole list (methods.md 2.3).
 
 The disproportionality table compares each group's share of those with a
 known ethnicity with its share of each benchmark (methods.md 1.2): ratio =
-list share / benchmark share, with the interval police_lists.benchmarks.panel
+list share / benchmark share, with the interval police_lists.analyses.benchmarks.panel
 gives (Koopman score, census counted, by default).
 
 `run()` is `make profile`: validate, execute notebooks/05_list_profile.ipynb in
@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from police_lists import sdc, stats
-from police_lists.listinput import UNKNOWN, ListData
+from police_lists.methods import sdc, stats
+from police_lists.readers.listinput import UNKNOWN, ListData
 
 SUPPRESSED = sdc.SUPPRESSED
 TABLE_COLUMNS = ["category", "count", "share", "ci_low", "ci_high", "share_known", "ci_low_known", "ci_high_known",
@@ -112,12 +112,12 @@ def disproportionality_table(profile: Profile, benchmarks: str = DEFAULT_BENCHMA
                              ratio_method: str = "koopman") -> tuple[pd.DataFrame, list[str]]:
     """Each known ethnic group's share of the list (Unknown left out) against each benchmark.
 
-    The benchmark panel is police_lists.benchmarks.panel (census ids such as
+    The benchmark panel is police_lists.analyses.benchmarks.panel (census ids such as
     london_all_ages, london_10_24, or published benchmark ids for the Black
     group); ratio = list share / benchmark share with its interval. Counts come
     from the PUBLISHED table; a suppressed count gives suppressed cells.
     Returns the table and notes on anything skipped."""
-    from police_lists import benchmarks as bm
+    from police_lists.analyses import benchmarks as bm
 
     ids = [b.strip() for b in benchmarks.split(",") if b.strip()]
     p = profile.protected["ethnicity"]
@@ -218,7 +218,7 @@ def audit_table(profile: Profile) -> pd.DataFrame:
 
 def sensitivity(synthetic: bool, disclosure_control: bool) -> str:
     """The report label of every output: SYNTHETIC wins; otherwise controlled or NOT FOR PUBLICATION."""
-    from police_lists import report
+    from police_lists.present import appendix as report
 
     if synthetic:
         return report.SYNTHETIC if disclosure_control else report.NOT_FOR_PUBLICATION
@@ -351,7 +351,7 @@ class ProfileError(Exception):
 def papermill_value(text: str, name: str = ""):
     """A -p value as papermill's command line reads it: int, float, bool, None, else str.
     A parameter whose rule wants a string keeps the text as given (a column named '2021')."""
-    from police_lists.params import RULES
+    from police_lists.pipeline.params import RULES
 
     if name in RULES and RULES[name].kind is str:
         return text
@@ -400,9 +400,10 @@ def run(list_path: str, output_dir: str, parameters: dict | None = None, data_di
 
     import nbformat
 
-    from police_lists import build, listinput, params as params_mod
-    from police_lists.files import sha256_file
-    from police_lists.paths import display_path, notebooks_dir
+    from police_lists.pipeline import build, params as params_mod
+    from police_lists.readers import listinput
+    from police_lists.contract.files import sha256_file
+    from police_lists.contract.paths import display_path, notebooks_dir
 
     given = dict(parameters or {})
     for fixed in ("list_path", "output_dir", "table_prefix"):

@@ -17,8 +17,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from police_lists.files import atomic_write  # noqa: E402,F401  (re-exported: report.atomic_write)
-from police_lists.paths import resolve  # noqa: E402
+from police_lists.contract.files import atomic_write  # noqa: E402,F401  (re-exported: report.atomic_write)
+from police_lists.contract.paths import resolve  # noqa: E402
 
 # Sensitivity labels (after OpenSAFELY): every table says what it is built from.
 PUBLISHED = "public: recomputed from published figures and open census data"

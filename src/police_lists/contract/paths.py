@@ -7,9 +7,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-# The package is installed editable from src/, so the project root is two
-# levels above this file. POLICE_LISTS_ROOT overrides it (tests use that).
-PROJECT_ROOT = Path(os.environ.get("POLICE_LISTS_ROOT", Path(__file__).resolve().parents[2]))
+# The package is installed editable from src/, so the project root is three
+# levels above this file (src/police_lists/contract/paths.py). POLICE_LISTS_ROOT overrides it (tests use that).
+PROJECT_ROOT = Path(os.environ.get("POLICE_LISTS_ROOT", Path(__file__).resolve().parents[3]))
 
 
 def resolve(path: str | os.PathLike) -> Path:

@@ -13,10 +13,10 @@ from fractions import Fraction
 
 import pandas as pd
 
-from police_lists import census
-from police_lists.paths import data_dir as _data_dir
-from police_lists.rounding import Interval, consistent_counts, rounds_to, value_interval
-from police_lists.standards import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, REPRODUCED
+from police_lists.readers import census
+from police_lists.contract.paths import data_dir as _data_dir
+from police_lists.methods.rounding import Interval, consistent_counts, rounds_to, value_interval
+from police_lists.contract.standards import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, REPRODUCED
 
 CLAIMS = "claims.csv"
 SOURCES = "sources.csv"

@@ -15,9 +15,10 @@ from fractions import Fraction
 
 import pandas as pd
 
-from police_lists import census, claims as claims_mod, stats
-from police_lists.paths import data_dir as _data_dir
-from police_lists.rounding import Interval, consistent_counts
+from police_lists.readers import census, claims as claims_mod
+from police_lists.methods import stats
+from police_lists.contract.paths import data_dir as _data_dir
+from police_lists.methods.rounding import Interval, consistent_counts
 
 BASE_TABLE = "manual/pima_base_table.csv"
 LIST_SIZE = "P3"  # claim id: people visited or attempted

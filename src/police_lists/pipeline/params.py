@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from police_lists.paths import resolve
-from police_lists.standards import ASSUMABLE_ROUNDING, RATIO_CI_METHODS, SHARE_CI_METHODS
+from police_lists.contract.paths import resolve
+from police_lists.contract.standards import ASSUMABLE_ROUNDING, RATIO_CI_METHODS, SHARE_CI_METHODS
 
 
 class ParameterError(ValueError):
@@ -45,16 +45,16 @@ RULES: dict[str, Rule] = {
     "benchmark_share": Rule(float, open_unit, "a share strictly between 0 and 1, e.g. 0.13"),
     "benchmark_source": Rule(str, lambda v: bool(v.strip()), "the claim id or census key the benchmark comes from"),
     "benchmark_population": Rule(int, lambda v: v > 0, "a positive whole number of people"),
-    "population_source": Rule(str, lambda v: v in _census_keys(), "a census key in police_lists.census.CENSUS_SHARE_KEYS"),
+    "population_source": Rule(str, lambda v: v in _census_keys(), "a census key in police_lists.readers.census.CENSUS_SHARE_KEYS"),
     "rounding_rule": Rule(str, lambda v: v in ASSUMABLE_ROUNDING, f"one of {', '.join(ASSUMABLE_ROUNDING)}"),
     "ci_method": Rule(str, lambda v: v in SHARE_CI_METHODS, f"one of {', '.join(SHARE_CI_METHODS)}"),
     "ratio_method": Rule(str, lambda v: v in RATIO_CI_METHODS, f"one of {', '.join(RATIO_CI_METHODS)}"),
     "role": Rule(str, lambda v: v in ("student", "instructor"), "student or instructor (teaching lessons)"),
     # Benchmark panel (notebook 04).
     "panel_lists": Rule(str, lambda v: all(x.strip() in _panel_lists() for x in v.split(",")),
-                        "list names separated by commas, each in police_lists.benchmarks.LISTS or custom"),
+                        "list names separated by commas, each in police_lists.analyses.benchmarks.LISTS or custom"),
     "benchmark_set": Rule(str, lambda v: _benchmark_set_ok(v),
-                          "default, or benchmark ids separated by commas (see police_lists.benchmarks.panel)"),
+                          "default, or benchmark ids separated by commas (see police_lists.analyses.benchmarks.panel)"),
     "age_range": Rule(str, lambda v: _age_range_ok(v), "ages as from-to, e.g. 10-24"),
     "census_year": Rule(int, lambda v: v in (2011, 2021), "2011 or 2021"),
     "include_mixed_black": Rule(bool, None, "True or False"),
@@ -68,7 +68,7 @@ RULES: dict[str, Rule] = {
     "extra_benchmark_label": Rule(str, None, "what the extra benchmark share is and where it comes from"),
     "extra_benchmark_kind": Rule(str, lambda v: v in ("population", "police-generated", "victims"),
                                  "population, police-generated or victims"),
-    # notebook 05 (profile any list); see police_lists.listinput for the input contract
+    # notebook 05 (profile any list); see police_lists.readers.listinput for the input contract
     "list_path": Rule(str, lambda v: resolve(v).is_file(), "an existing .csv or .xlsx list file"),
     "previous_path": Rule(str, lambda v: v == "" or resolve(v).is_file(), "'' or an existing previous snapshot file"),
     "ethnicity_column": Rule(str, None, "a column name in the list, or '' to find it by its usual names"),
@@ -81,7 +81,7 @@ RULES: dict[str, Rule] = {
     "harm_bands": Rule(str, lambda v: _harm_bands_ok(v), "'' or increasing numbers where harm-score bands start, e.g. '10,50,100'"),
     "threshold": Rule(int, lambda v: 2 <= v <= 100, "a whole number of people from 2 to 100 (ONS 10-5 rule: 10)"),
     "disclosure_control": Rule(bool, None, "True or False (False stamps every output NOT FOR PUBLICATION)"),
-    "benchmarks": Rule(str, lambda v: bool(v.strip()), "comma-separated benchmark ids (police_lists.benchmarks)"),
+    "benchmarks": Rule(str, lambda v: bool(v.strip()), "comma-separated benchmark ids (police_lists.analyses.benchmarks)"),
     "validated_counts": Rule(str, lambda v: v == "" or resolve(v).is_file(),
                              "'' or the counts file make profile wrote after validating the list"),
     "table_prefix": Rule(str, lambda v: v == "" or v.replace("_", "").isalnum(), "'' or letters, digits and _"),
@@ -89,9 +89,9 @@ RULES: dict[str, Rule] = {
 
 
 def _parses_as_bands(parser_name: str, value: str) -> bool:
-    """True if police_lists.listinput.<parser_name> accepts the value (the
+    """True if police_lists.readers.listinput.<parser_name> accepts the value (the
     parser is the single definition of a valid band list)."""
-    from police_lists import listinput
+    from police_lists.readers import listinput
 
     try:
         getattr(listinput, parser_name)(value)
@@ -111,7 +111,7 @@ def check_parameters(**values) -> dict:
     for name, value in values.items():
         rule = RULES.get(name)
         if rule is None:
-            raise ParameterError(f"parameter {name!r} has no rule in police_lists.params.RULES")
+            raise ParameterError(f"parameter {name!r} has no rule in police_lists.pipeline.params.RULES")
         kind_ok = _is_number(value) if rule.kind is float else (
             isinstance(value, rule.kind) and not isinstance(value, bool) if rule.kind is int else isinstance(value, rule.kind)
         )
@@ -124,19 +124,19 @@ def check_parameters(**values) -> dict:
 
 
 def _census_keys():
-    from police_lists.census import CENSUS_SHARE_KEYS
+    from police_lists.readers.census import CENSUS_SHARE_KEYS
 
     return CENSUS_SHARE_KEYS
 
 
 def _panel_lists():
-    from police_lists.benchmarks import LISTS
+    from police_lists.analyses.benchmarks import LISTS
 
     return set(LISTS) | {"custom"}
 
 
 def _benchmark_set_ok(value: str) -> bool:
-    from police_lists.benchmarks import is_benchmark_id
+    from police_lists.analyses.benchmarks import is_benchmark_id
 
     ids = [x.strip() for x in value.split(",")]
     return value.strip() == "default" or (all(ids) and all(is_benchmark_id(x) for x in ids))

@@ -37,9 +37,11 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from police_lists import census, claims as claims_mod, pima, stats
-from police_lists.paths import PROJECT_ROOT, display_path, notebooks_dir, resolve
-from police_lists.rounding import consistent_counts, rounds_to
+from police_lists.readers import census, claims as claims_mod
+from police_lists.analyses import pima
+from police_lists.methods import stats
+from police_lists.contract.paths import PROJECT_ROOT, display_path, notebooks_dir, resolve
+from police_lists.methods.rounding import consistent_counts, rounds_to
 
 ROLES = ("student", "instructor")
 SOLUTION_TAG = "solution"
@@ -461,7 +463,7 @@ def verdicts(nb) -> dict[int, str]:
 def _run(lesson: str, role: str, data_dir: str, staging: Path, shown_out: str):
     import nbformat
 
-    from police_lists import build
+    from police_lists.pipeline import build
 
     source = nbformat.read(lesson_path(lesson), as_version=4)
     nb = version_for(source, role)
@@ -500,8 +502,9 @@ def build_teaching(output_dir: str = "outputs", data_dir: str = "data", lessons:
     and publish them only when all succeeded. Returns the HTML files written."""
     import nbformat
 
-    from police_lists import build, validate
-    from police_lists.report import atomic_write
+    from police_lists.pipeline import build
+    from police_lists.contract import validate
+    from police_lists.present.appendix import atomic_write
 
     names = list(LESSONS) if lessons is None else lessons
     unknown = sorted(set(names) - set(LESSONS))

@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from police_lists.paths import data_dir as _data_dir, display_path, resolve
+from police_lists.contract.paths import data_dir as _data_dir, display_path, resolve
 
 MAPPING = "manual/ethnicity_mapping.csv"
 GROUP_ORDER = ("White", "Black", "Asian", "Mixed", "Other", "Not Black", "Unknown")
@@ -125,7 +125,7 @@ def save_validated(data: ListData, path, source) -> None:
     sha256 of its file, so `make profile` reads a large list once, not twice."""
     import json
 
-    from police_lists.files import atomic_write, sha256_file
+    from police_lists.contract.files import atomic_write, sha256_file
 
     record = {"sha256": sha256_file(resolve(source)), "file": data.file, "kind": data.kind, "format": data.format,
               "n": data.n, "columns": data.columns, "synthetic": data.synthetic,
@@ -138,7 +138,7 @@ def load_validated(path, source) -> ListData:
     """The counts written by save_validated, refused unless `source` still has the same sha256."""
     import json
 
-    from police_lists.files import sha256_file
+    from police_lists.contract.files import sha256_file
 
     record = json.loads(Path(path).read_text(encoding="utf-8"))
     if record["sha256"] != sha256_file(resolve(source)):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from police_lists.paths import data_dir as _data_dir
+from police_lists.contract.paths import data_dir as _data_dir
 
 CENSUS_2011 = "raw/census2011_dc2101ew_ethnic_group_by_sex_by_age_regions.csv"
 CENSUS_2021_AGE = "raw/census2021_ethnic_group_by_single_year_of_age.csv"

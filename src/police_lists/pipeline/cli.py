@@ -38,16 +38,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "validate":
-        from police_lists import validate
+        from police_lists.contract import validate
 
         return validate.main(args.data_dir)
     if args.command == "build":
-        from police_lists import build  # validate (pandas) is imported only when needed: fast no-change rebuilds
+        from police_lists.pipeline import build  # validate (pandas) is imported only when needed: fast no-change rebuilds
 
         try:
             build.build(args.output_dir, args.data_dir, args.names, args.force, args.jobs, args.show_code)
         except Exception as exc:
-            from police_lists import validate
+            from police_lists.contract import validate
 
             if not isinstance(exc, validate.ValidationError):
                 raise
@@ -55,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     if args.command == "derive":
-        from police_lists import benchmarks, validate
+        from police_lists.analyses import benchmarks
+        from police_lists.contract import validate
 
         try:
             validate.validate(args.data_dir)  # raw files must match their hashes before anything is derived
@@ -67,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "teaching":
         import sys
 
-        from police_lists import teaching, validate
+        from police_lists.analyses import teaching
+        from police_lists.contract import validate
 
         try:
             teaching.build_teaching(args.output_dir, args.data_dir, args.lessons, args.jobs)
@@ -79,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     if args.command == "synth":
-        from police_lists import synth
+        from police_lists.analyses import synth
 
         for path in synth.write(args.output_dir, args.data_dir):
             print(f"wrote {path.name}")
@@ -87,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "profile":
         import sys
 
-        from police_lists import listinput, profile
+        from police_lists.readers import listinput
+        from police_lists.analyses import profile
 
         values = {name: profile.papermill_value(value, name) for name, value in args.parameter}
         try:

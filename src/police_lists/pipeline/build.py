@@ -43,11 +43,11 @@ from pathlib import Path
 # used; marking it absent makes jsonschema skip it (it tolerates ImportError).
 sys.modules.setdefault("rfc3987_syntax", None)
 
-from police_lists.files import atomic_write, sha256_file, write_if_changed  # noqa: E402,F401 (build.sha256_file)
-from police_lists.paths import PROJECT_ROOT, display_path, notebooks_dir, resolve  # noqa: E402
+from police_lists.contract.files import atomic_write, sha256_file, write_if_changed  # noqa: E402,F401 (build.sha256_file)
+from police_lists.contract.paths import PROJECT_ROOT, display_path, notebooks_dir, resolve  # noqa: E402
 
-TEMPLATES = Path(__file__).parent / "templates"
-PACKAGE_DIR = Path(__file__).parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # src/police_lists: every module of the package
+TEMPLATES = PACKAGE_DIR / "templates"
 KERNEL = "python3"  # the interpreter running the build (ipykernel's native kernel)
 OUTPUT_KINDS = ("tables", "figures")
 OUTSIDE = "<outside the project>"  # how a folder outside the project is shown (no machine paths)
@@ -398,7 +398,7 @@ def build(output_dir: str = "outputs", data_dir: str = "data", names: list[str] 
     futures = [pool.submit(run, job) for job in sorted(to_execute, key=lambda j: -j["path"].stat().st_size)]
     try:
         if must_validate:
-            from police_lists import validate
+            from police_lists.contract import validate
 
             validate.validate(data_dir)
         ledger = full_ledger(out, data_dir, cache_key=_key(inputs), reuse=not force)
@@ -473,8 +473,8 @@ def full_ledger(out: Path, data_dir: str, cache_key: str | None = None, reuse: b
         if record.get("key") == cache_key and set(record.get("outputs", {})) == set(LEDGER_FILES) \
                 and _outputs_intact(out, record["outputs"]):
             return None
-    from police_lists import claims
-    from police_lists.report import PUBLISHED
+    from police_lists.readers import claims
+    from police_lists.present.appendix import PUBLISHED
 
     ledger = claims.build_ledger(data_dir)
     label = {"table": "claims_ledger.csv", "notebook": "(build)", "caption": "every published figure, all subjects",
