@@ -9,6 +9,8 @@ import pandas as pd
 import papermill
 import pytest
 
+from police_lists.analyses.ledger import build_ledger
+from police_lists.methods.formatting import exact_pct
 from police_lists.readers import claims
 from police_lists.analyses import matrix
 from police_lists.methods.rounding import Interval, consistent_counts
@@ -19,7 +21,7 @@ LISTED = ["C1", "C2", "C3", "C5", "C6", "C8", "C9"]
 
 @pytest.fixture(scope="module")
 def by_id():
-    return {row["claim_id"]: row for _, row in claims.load_claims("data").iterrows()}
+    return claims.claims_by_id("data")
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +36,8 @@ def test_fall_to_2676_fits_3881_not_3811():
     from_3881 = matrix.pct_fall(Interval.point(3881), to)
     from_3811 = matrix.pct_fall(Interval.point(3811), to)
     assert from_3881.lo == Fraction(100 * 1205, 3881)
-    assert matrix.fmt_pct(from_3881.lo, 1) == "31.0%"
-    assert matrix.fmt_pct(from_3811.lo, 1) == "29.8%"
+    assert exact_pct(from_3881.lo, 1) == "31.0%"
+    assert exact_pct(from_3811.lo, 1) == "29.8%"
 
 
 def test_published_changes_recomputed():
@@ -56,7 +58,7 @@ def test_published_changes_recomputed():
 
 def test_under18_fall_to_146():
     ch = matrix.changes("data").set_index("claim_id")
-    assert matrix.under18_baseline({r["claim_id"]: r for _, r in claims.load_claims("data").iterrows()}, "half_up") == (454, 487)
+    assert matrix.under18_baseline(claims.claims_by_id("data"), "half_up") == (454, 487)
     # 1 - 146/454 and 1 - 146/487, exactly
     assert ch.loc["A8b", "recomputed_low"] == pytest.approx(float(100 * (1 - Fraction(146, 454))), abs=1e-12)
     assert ch.loc["A8b", "recomputed_high"] == pytest.approx(float(100 * (1 - Fraction(146, 487))), abs=1e-12)
@@ -173,7 +175,7 @@ def test_unknown_claim_in_conflicts_is_refused(data_copy):
 
 
 def test_every_matrix_claim_is_in_the_ledger():
-    ledger = claims.build_ledger("data", ("matrix",))
+    ledger = build_ledger("data", ("matrix",))
     matrix_ids = set(claims.load_claims("data").query("subject == 'matrix'")["claim_id"])
     assert set(ledger["claim_id"]) == matrix_ids
     assert (ledger["status"] != "").all() and (ledger["reason"] != "").all()

@@ -57,7 +57,8 @@ import pandas as pd
 from police_lists.readers import census, claims as claims_mod
 from police_lists.methods import stats
 from police_lists.contract.paths import data_dir as _data_dir
-from police_lists.present.appendix import atomic_write
+from police_lists.contract.files import atomic_write
+from police_lists.methods.expressions import evaluate, expression_names
 
 BENCHMARKS_CSV = "manual/benchmarks.csv"
 HOMICIDE_VICTIMS = "raw/met_homicide_victims_2003_2023.csv"
@@ -336,8 +337,7 @@ def claim_benchmark(benchmark_id: str, *, group: str = "Black", include_mixed_bl
     row = table.loc[benchmark_id]
     if group != row["group"]:
         raise ValueError(f"benchmark {benchmark_id!r} is a published {row['group']} share; group is {group!r}")
-    by_id = claims_mod.load_claims(data_dir).set_index("claim_id")
-    claim = by_id.loc[row["claim_id"]]
+    claim = claims_mod.claim(row["claim_id"], data_dir)
     if claim["unit"] != "percent":
         raise ValueError(f"{BENCHMARKS_CSV}: benchmark {benchmark_id} cites {row['claim_id']}, which is not a percent")
     interval = claims_mod.claim_interval(claim, rounding_rule)
@@ -760,7 +760,7 @@ def _percent_counts(claim: pd.Series, n: int, rounding_rule: str) -> tuple[int, 
     ks = consistent_counts(claim["value"], n, rule if rule in ("half_up", "truncate") else "half_up",
                            claim["precision"] or None)
     if len(ks) == 0:
-        raise ValueError(f"{claim.name}: {claim['value']}% of {n} is impossible under {rule}")
+        raise ValueError(f"{claim['claim_id']}: {claim['value']}% of {n} is impossible under {rule}")
     return ks.start, ks.stop - 1
 
 
@@ -770,38 +770,37 @@ def list_inputs(list_name: str, data_dir: str = "data", rounding_rule: str = "ha
 
     The point count is the whole count nearest to percent x n / 100 (as in
     pima.POINT_RULE); the age profile maps band labels to count ranges."""
-    from decimal import ROUND_HALF_UP, Decimal
     from fractions import Fraction
 
-    from police_lists.methods.rounding import Interval
+    from police_lists.methods.rounding import Interval, point_count
 
     if list_name not in LISTS:
         raise ValueError(f"unknown list {list_name!r}; known: {', '.join(LISTS)}")
     spec = LISTS[list_name]
-    by_id = claims_mod.load_claims(data_dir).set_index("claim_id")
-    n = int(by_id.loc[spec["n"], "value"])
-    k_claim = by_id.loc[spec["k"]]
+    by_id = claims_mod.claims_by_id(data_dir)
+    n = int(by_id[spec["n"]]["value"])
+    k_claim = by_id[spec["k"]]
     lo, hi = _percent_counts(k_claim, n, rounding_rule)
-    point = int((Decimal(k_claim["value"]) * n / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    point = point_count(k_claim["value"], n)
     out = {"list_name": list_name, "label": spec["label"], "n": n, "k": (lo, hi, point), "n_claim": spec["n"],
            "k_claim": spec["k"], "k_published": claims_mod.published_text(k_claim),
-           "source_ids": sorted({by_id.loc[spec["n"], "source_id"], k_claim["source_id"]}),
+           "source_ids": sorted({by_id[spec["n"]]["source_id"], k_claim["source_id"]}),
            "ref_date": k_claim["ref_date"], "victims_period": spec["victims_period"], "note": spec["note"],
            "age_profile": None, "age_claims": [], "youngest_age": None}
     if spec["bands"]:
         if youngest_age is None:
-            youngest_age = int(by_id.loc[spec["youngest"], "value"]) if spec["youngest"] else AGE_OF_CRIMINAL_RESPONSIBILITY
+            youngest_age = int(by_id[spec["youngest"]]["value"]) if spec["youngest"] else AGE_OF_CRIMINAL_RESPONSIBILITY
         values = {}
         profile = {}
         for template, expression in spec["bands"]:
-            for name in claims_mod.expression_names(expression):
-                c = by_id.loc[name]
+            for name in expression_names(expression):
+                c = by_id[name]
                 if c["unit"] == "count":
                     values[name] = Interval.point(Fraction(int(c["value"])))
                 else:
                     values[name] = Interval(*(Fraction(x) for x in _percent_counts(c, n, rounding_rule)))
                 out["age_claims"].append(name)
-            iv = claims_mod.evaluate(expression, values)
+            iv = evaluate(expression, values)
             band = template.format(youngest=youngest_age, oldest=oldest_age)
             if oldest_age >= 100:
                 band = band.replace(f"-{oldest_age}", "+")

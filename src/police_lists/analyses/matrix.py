@@ -21,14 +21,15 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 import pandas as pd
 
-from police_lists.readers import claims as claims_mod
 from police_lists.contract.paths import data_dir as _data_dir, display_path
-from police_lists.methods.rounding import Interval, consistent_counts, rounds_to, value_interval
+from police_lists.methods.formatting import count, exact_pct, exact_pct_span, span
+from police_lists.methods.rounding import Interval, consistent_counts, half_up, point_count, rounds_to
+from police_lists.readers import claims as claims_mod
 
 COMPOSITION = "manual/matrix_composition.csv"
 CONFLICTS = "manual/conflicts.csv"
@@ -61,11 +62,6 @@ TIMELINE = ["M1", "T1", "T2", "T4a", "T5a", "T5c", "X10", "X14", "X1", "T7", "T8
 
 
 # ---------------------------------------------------------------- helpers
-
-def _by_id(data_dir: str) -> dict[str, pd.Series]:
-    table = claims_mod.load_claims(data_dir)
-    return {row["claim_id"]: row for _, row in table.iterrows()}
-
 
 def date_span(text: str) -> tuple[dt.date, dt.date]:
     """First and last day an ISO date claim covers: '2019' -> the whole year,
@@ -100,28 +96,6 @@ def whole_counts(iv: Interval) -> tuple[int, int] | None:
     return (lo, hi) if lo <= hi else None
 
 
-def half_up(x: Fraction, places: int = 0) -> Decimal:
-    q = Decimal(1).scaleb(-places)
-    return (Decimal(x.numerator) / Decimal(x.denominator)).quantize(q, rounding=ROUND_HALF_UP)
-
-
-def fmt_pct(x: Fraction, places: int = 1) -> str:
-    """An exact value shown as a percent, rounded half up (no float ties)."""
-    return f"{half_up(x, places)}%"
-
-
-def fmt_count(x) -> str:
-    return f"{int(x):,}"
-
-
-def fmt_range(lo, hi, fmt=fmt_count) -> str:
-    return fmt(lo) if lo == hi else f"{fmt(lo)}–{fmt(hi)}"
-
-
-def fmt_iv_pct(iv: Interval, places: int = 1) -> str:
-    return fmt_range(iv.lo, iv.hi, lambda v: fmt_pct(v, places))
-
-
 def pct_fall(start: Interval, end: Interval) -> Interval:
     """100 * (start - end) / start, exactly, over every value both allow.
     Written as 100 * (1 - end / start) so each range appears once and the
@@ -147,7 +121,7 @@ def _fits(claim: pd.Series, result: Interval, exact: bool, rounding_rule: str) -
 def snapshots(data_dir: str = "data") -> pd.DataFrame:
     """Matrix size by reference date, one row per published headcount (both
     August 2017 peaks), then the end of the Matrix, which has no headcount."""
-    by_id = _by_id(data_dir)
+    by_id = claims_mod.claims_by_id(data_dir)
     rows = []
     for cid in SIZE_CLAIMS + [END_CLAIM]:
         c = by_id[cid]
@@ -196,7 +170,7 @@ def composition(data_dir: str = "data", rounding_rule: str = "half_up") -> pd.Da
     """One row per composition figure: its share range, its base and the whole
     counts it allows (empty when no base was published), with a point value
     (the nearest whole count to share x base, named as such)."""
-    by_id = _by_id(data_dir)
+    by_id = claims_mod.claims_by_id(data_dir)
     rows = []
     for _, r in load_composition(data_dir).iterrows():
         c = by_id[r["claim_id"]]
@@ -213,7 +187,7 @@ def composition(data_dir: str = "data", rounding_rule: str = "half_up") -> pd.Da
             if c["unit"] == "count":
                 point = int(half_up(Fraction(c["value"])))
             else:
-                point = int(half_up(Fraction(c["value"]) * Fraction(base["value"]) / 100))
+                point = point_count(c["value"], Fraction(base["value"]))
         rows.append({
             "snapshot": r["snapshot"], "ref_date": r["ref_date"], "dimension": r["dimension"], "category": r["category"],
             "claim_id": r["claim_id"], "published": _text(c),
@@ -261,7 +235,7 @@ def profile_shares(table: pd.DataFrame, confidence: float = 0.95, method: str = 
 def changes(data_dir: str = "data", rounding_rule: str = "half_up") -> pd.DataFrame:
     """Every published change in size recomputed from the published levels,
     exactly; falls from the peak are tried against both peaks (C1)."""
-    by_id = _by_id(data_dir)
+    by_id = claims_mod.claims_by_id(data_dir)
     rows = []
     for change_id, from_id, to_id in CHANGES:
         c, a, b = by_id[change_id], by_id[from_id], by_id[to_id]
@@ -269,10 +243,10 @@ def changes(data_dir: str = "data", rounding_rule: str = "half_up") -> pd.DataFr
         exact = ia.is_point and ib.is_point
         if c["unit"] == "percent":
             result = pct_fall(ia, ib)
-            shown = fmt_iv_pct(result, 2)
+            shown = exact_pct_span(result, 2)
         else:
             result = ia - ib
-            shown = fmt_range(result.lo, result.hi)
+            shown = span(result.lo, result.hi)
         fits = _fits(c, result, exact, rounding_rule)
         reading = f"fall from the peak as {_text(a)}" if from_id in PEAKS else "fall between two published levels"
         rows.append({
@@ -296,8 +270,8 @@ def _under18_change(by_id, rounding_rule) -> list[dict]:
     c, now = by_id["A8b"], int(by_id["A8a"]["value"])
     lo, hi = under18_baseline(by_id, rounding_rule)
     result = pct_fall(Interval(Fraction(lo), Fraction(hi)), Interval.point(now))
-    return [{"claim_id": "A8b", "reading": "fall in under-18s from the 2018 count the rounding allows", "published": _text(c), "from": f"A6a x M10a: {fmt_range(lo, hi)} under-18s (2018)",
-             "to": f"A8a: {fmt_count(now)}", "recomputed": fmt_iv_pct(result, 2),
+    return [{"claim_id": "A8b", "reading": "fall in under-18s from the 2018 count the rounding allows", "published": _text(c), "from": f"A6a x M10a: {span(lo, hi)} under-18s (2018)",
+             "to": f"A8a: {count(now)}", "recomputed": exact_pct_span(result, 2),
              "recomputed_low": float(result.lo), "recomputed_high": float(result.hi),
              "fits_published": _fits(c, result, False, rounding_rule), "source_id": c["source_id"]}]
 
@@ -316,7 +290,7 @@ def _removal_change(by_id, rounding_rule) -> list[dict]:
         c = by_id[cid]
         rows.append({"claim_id": cid, "reading": f"removals if the {_text(by_id['M17b'])} is of the {_text(by_id['M16'])} (conflict C2)", "published": _text(c),
                      "from": f"M17b x M16: {_text(by_id['M17b'])} of {_text(by_id['M16'])}",
-                     "to": "removed in Nov 2022", "recomputed": fmt_range(lo, hi),
+                     "to": "removed in Nov 2022", "recomputed": span(lo, hi),
                      "recomputed_low": float(lo), "recomputed_high": float(hi),
                      "fits_published": _fits(c, removed, False, rounding_rule), "source_id": c["source_id"]})
     return rows
@@ -329,7 +303,7 @@ def _one_year_change(by_id, rounding_rule) -> dict:
     result = pct_fall(claims_mod.claim_interval(by_id["M10a"]), claims_mod.claim_interval(by_id["M12a"]))
     return {"claim_id": "M12b", "reading": "read as a one-year fall from May 2018 (conflict C3)", "published": _text(c),
             "from": f"M10a: {_text(by_id['M10a'])}",
-            "to": f"M12a: {_text(by_id['M12a'])}", "recomputed": fmt_iv_pct(result, 2),
+            "to": f"M12a: {_text(by_id['M12a'])}", "recomputed": exact_pct_span(result, 2),
             "recomputed_low": float(result.lo), "recomputed_high": float(result.hi),
             "fits_published": _fits(c, result, True, rounding_rule), "source_id": c["source_id"]}
 
@@ -338,7 +312,7 @@ def _one_year_change(by_id, rounding_rule) -> dict:
 
 def flows(data_dir: str = "data") -> pd.DataFrame:
     """Published additions and removals, each with its window and source."""
-    by_id = _by_id(data_dir)
+    by_id = claims_mod.claims_by_id(data_dir)
     rows = []
     for cid, direction in FLOWS:
         c = by_id[cid]
@@ -352,7 +326,7 @@ def flows(data_dir: str = "data") -> pd.DataFrame:
 def flow_reconciliation(data_dir: str = "data") -> pd.DataFrame:
     """Level arithmetic around the published flows: what the published levels
     and flows imply about the people they do not mention."""
-    by_id = _by_id(data_dir)
+    by_id = claims_mod.claims_by_id(data_dir)
     v = {k: int(by_id[k]["value"]) for k in ("M10a", "E8a", "H10a", "M12a", "M13a", "M13b", "M13c")}
     removed_total = v["M10a"] + v["E8a"] - v["M12a"]
     before_recent = v["M13a"] + v["M13b"] - v["M13c"]
@@ -372,7 +346,7 @@ def flow_reconciliation(data_dir: str = "data") -> pd.DataFrame:
 
 def timeline(data_dir: str = "data") -> pd.DataFrame:
     """Governance events from the date claims, with the span each date covers."""
-    by_id = _by_id(data_dir)
+    by_id = claims_mod.claims_by_id(data_dir)
     rows = []
     for cid in TIMELINE:
         c = by_id[cid]
@@ -408,7 +382,7 @@ def _c1(by_id, rule):
         for p, iv in peaks.items():
             fall = pct_fall(iv, to)
             fits[p] = _fits(c, fall, True, rule)
-            shown.append(f"from {fmt_count(iv.lo)} {fmt_pct(fall.lo, 1)} ({'fits' if fits[p] else 'does not fit'})")
+            shown.append(f"from {count(iv.lo)} {exact_pct(fall.lo, 1)} ({'fits' if fits[p] else 'does not fit'})")
         parts.append(f"{change_id} '{_text(c)}' to {_text(by_id[to_id])}: " + "; ".join(shown))
         if all(fits.values()):
             both.append(change_id)
@@ -417,13 +391,13 @@ def _c1(by_id, rule):
                 fit_only[p].append(change_id)
     m8, m10a = claims_mod.claim_interval(by_id["M8"]), claims_mod.claim_interval(by_id["M10a"])
     oct17 = m10a + claims_mod.claim_interval(by_id["M10b"])
-    gaps = [f"{fmt_count(peaks[p].lo - m8.lo)} above {by_id['M8']['claim_id']}" for p in PEAKS]
+    gaps = [f"{count(peaks[p].lo - m8.lo)} above {by_id['M8']['claim_id']}" for p in PEAKS]
     digits = sum(x != y for x, y in zip(by_id["M6"]["value"], by_id["M7"]["value"]))
-    parts.append(f"M10a + M10b: {fmt_count(m10a.lo)} + {_text(by_id['M10b'])} = {fmt_range(oct17.lo, oct17.hi)} "
-                 f"(contains {fmt_count(peaks['M6'].lo)}: {oct17.contains(peaks['M6'].lo)}; "
-                 f"contains {fmt_count(peaks['M7'].lo)}: {oct17.contains(peaks['M7'].lo)})")
+    parts.append(f"M10a + M10b: {count(m10a.lo)} + {_text(by_id['M10b'])} = {span(oct17.lo, oct17.hi)} "
+                 f"(contains {count(peaks['M6'].lo)}: {oct17.contains(peaks['M6'].lo)}; "
+                 f"contains {count(peaks['M7'].lo)}: {oct17.contains(peaks['M7'].lo)})")
     parts.append(f"the two peaks are {' and '.join(gaps)} ({by_id['M8']['ref_date']}); they differ in {digits} digit")
-    p6, p7 = (fmt_count(peaks[p].lo) for p in PEAKS)
+    p6, p7 = (count(peaks[p].lo) for p in PEAKS)
     split = f"The published falls split: {' and '.join(fit_only['M6']) or 'none'} fit only {p6}; " \
             f"{' and '.join(fit_only['M7']) or 'none'} fit only {p7}; {' and '.join(both) or 'none'} fit both. "
     if fit_only["M6"] and fit_only["M7"]:
@@ -453,21 +427,21 @@ def _c2(by_id, rule):
     # c / (n + c) = 1 / (1 + n / c): each range once, so the bounds are tight.
     share_if_after = Interval.point(100) / (Interval.point(1) + Interval.point(n) / c_iv)
     share_ok = share_if_after.overlaps(p)
-    arithmetic = (f"before: {_text(by_id['M17b'])} of {fmt_count(n)} = {fmt_range(lo, hi)} removed, "
-                  f"{fmt_range(n - hi, n - lo)} left; {_text(m17a)}: {'holds' if ok_a else 'fails'}; "
+    arithmetic = (f"before: {_text(by_id['M17b'])} of {count(n)} = {span(lo, hi)} removed, "
+                  f"{span(n - hi, n - lo)} left; {_text(m17a)}: {'holds' if ok_a else 'fails'}; "
                   f"{_text(m17c)}: {'within rounding' if ok_c else 'fails'}. "
-                  f"After: list before removal = {fmt_count(n)} / (1 - {_text(by_id['M17b'])}) = "
-                  f"{fmt_range(math.ceil(before_after.lo), math.floor(before_after.hi))}, "
-                  f"{'above' if above_peak else 'not above'} the higher peak {fmt_count(peak)}; "
-                  f"{_text(m17c)} as a share of {fmt_count(n)} plus itself = {fmt_iv_pct(share_if_after, 1)}, "
+                  f"After: list before removal = {count(n)} / (1 - {_text(by_id['M17b'])}) = "
+                  f"{span(math.ceil(before_after.lo), math.floor(before_after.hi))}, "
+                  f"{'above' if above_peak else 'not above'} the higher peak {count(peak)}; "
+                  f"{_text(m17c)} as a share of {count(n)} plus itself = {exact_pct_span(share_if_after, 1)}, "
                   f"{'meets' if share_ok else 'not'} {_text(by_id['M17b'])}")
     resolved = ok_a and ok_c and above_peak and not share_ok
     verdict = "resolved: 1,933 is the count before the removals" if resolved else "unresolved"
-    text = (f"Read as the count before the removals, {_text(by_id['M17b'])} of {fmt_count(n)} is "
-            f"{fmt_range(lo, hi)} people, which agrees with both '{_text(m17a)}' and '{_text(m17c)}', "
-            f"leaving {fmt_range(n - hi, n - lo)} (derived, not published). Read as the count after, the list before "
-            f"would have been {fmt_range(math.ceil(before_after.lo), math.floor(before_after.hi))}, more than the "
-            f"all-time peak, and '{_text(m17c)}' would be only {fmt_iv_pct(share_if_after, 1)} of it. "
+    text = (f"Read as the count before the removals, {_text(by_id['M17b'])} of {count(n)} is "
+            f"{span(lo, hi)} people, which agrees with both '{_text(m17a)}' and '{_text(m17c)}', "
+            f"leaving {span(n - hi, n - lo)} (derived, not published). Read as the count after, the list before "
+            f"would have been {span(math.ceil(before_after.lo), math.floor(before_after.hi))}, more than the "
+            f"all-time peak, and '{_text(m17c)}' would be only {exact_pct_span(share_if_after, 1)} of it. "
             f"The review ({by_id['T10']['value']}) also predates the settlement ({by_id['T11']['value']}).")
     return arithmetic, verdict, text
 
@@ -477,15 +451,15 @@ def _c3(by_id, rule):
     one_year = pct_fall(claims_mod.claim_interval(by_id["M10a"]), Interval.point(a))
     fits_one_year = _fits(by_id["M12b"], one_year, True, rule)
     before = b + int(by_id["M13b"]["value"]) - int(by_id["M13c"]["value"])
-    arithmetic = (f"M12a - M13a = {fmt_count(a - b)}; M10a to M12a = {fmt_pct(one_year.lo, 1)} "
+    arithmetic = (f"M12a - M13a = {count(a - b)}; M10a to M12a = {exact_pct(one_year.lo, 1)} "
                   f"({'fits' if fits_one_year else 'does not fit'} {_text(by_id['M12b'])}); "
-                  f"M13a + M13b - M13c = {fmt_count(before)} (not {fmt_count(a)})")
+                  f"M13a + M13b - M13c = {count(before)} (not {count(a)})")
     verdict = ("resolved: different snapshots (dates not pinned)" if before != a
                else "consistent: the recent flows lead from one count to the other")
-    text = (f"The counts differ by {fmt_count(a - b)}. Adding back StopWatch's recent removals and taking off its "
-            f"additions gives {fmt_count(before)}, not {fmt_count(a)}, so the two reports do not start from the same "
-            f"list; {fmt_count(a)} uses data to {by_id['X15']['value']}. The '{_text(by_id['M12b'])}' is not a one-year "
-            f"fall ({by_id['M10a']['ref_date']} to {by_id['M12a']['ref_date']} is {fmt_pct(one_year.lo, 1)}); it fits a fall from "
+    text = (f"The counts differ by {count(a - b)}. Adding back StopWatch's recent removals and taking off its "
+            f"additions gives {count(before)}, not {count(a)}, so the two reports do not start from the same "
+            f"list; {count(a)} uses data to {by_id['X15']['value']}. The '{_text(by_id['M12b'])}' is not a one-year "
+            f"fall ({by_id['M10a']['ref_date']} to {by_id['M12a']['ref_date']} is {exact_pct(one_year.lo, 1)}); it fits a fall from "
             f"the {by_id['M7']['ref_date']} peak (see C1).")
     return arithmetic, verdict, text
 
@@ -500,10 +474,10 @@ def _c4(by_id, rule):
     disjoint = [(i, j) for k, i in enumerate(ids) for j in ids[k + 1:] if not ivs[i].overlaps(ivs[j])]
     bame14 = claims_mod.claim_interval(by_id["E1a"], rule) + claims_mod.claim_interval(by_id["E1b"], rule)
     arithmetic = ("Black share by snapshot: " + "; ".join(f"{i} {by_id[i]['ref_date']} {_text(by_id[i])}" for i in ids)
-                  + f"; BAME in Oct 2014 = E1a + E1b = {fmt_iv_pct(bame14, 2)}; pairs that cannot be equal: {len(disjoint)}")
+                  + f"; BAME in Oct 2014 = E1a + E1b = {exact_pct_span(bame14, 2)}; pairs that cannot be equal: {len(disjoint)}")
     verdict = "resolved: different snapshots"
     text = (f"The published Black share runs from {_text(by_id[lo])} ({lo}) to {_text(by_id[hi])} ({hi}) across "
-            f"{len(ids)} snapshots (rounding allows {fmt_pct(span_lo, 1)} to {fmt_pct(span_hi, 1)}); "
+            f"{len(ids)} snapshots (rounding allows {exact_pct(span_lo, 1)} to {exact_pct(span_hi, 1)}); "
             f"{len(disjoint)} pairs cannot describe the same list, which is expected of different dates. "
             "Each share is reported with its own snapshot date in the composition tables.")
     return arithmetic, verdict, text
@@ -513,8 +487,8 @@ def _c5(by_id, rule):
     b18, b19, bbc = (claims_mod.claim_interval(by_id[i], rule) for i in ("E8b", "E8c", "E9a"))
     same_2019 = bbc.overlaps(b19)
     same_2018 = bbc.overlaps(b18)
-    arithmetic = (f"E9a {_text(by_id['E9a'])} ({fmt_iv_pct(bbc, 1)}) against E8c {_text(by_id['E8c'])} for 2019 "
-                  f"({fmt_iv_pct(b19, 1)}): {'overlap' if same_2019 else 'no overlap'}; against E8b {_text(by_id['E8b'])} "
+    arithmetic = (f"E9a {_text(by_id['E9a'])} ({exact_pct_span(bbc, 1)}) against E8c {_text(by_id['E8c'])} for 2019 "
+                  f"({exact_pct_span(b19, 1)}): {'overlap' if same_2019 else 'no overlap'}; against E8b {_text(by_id['E8b'])} "
                   f"for 2018: {'overlap' if same_2018 else 'no overlap'}")
     verdict = "inconsistent as labelled; consistent if the BBC's year is 2018" if (same_2018 and not same_2019) else "unresolved"
     text = (f"Additions in one year cannot be both {_text(by_id['E9a'])} and {_text(by_id['E8c'])} BAME. "
@@ -529,9 +503,9 @@ def _c6(by_id, rule):
     ka = consistent_counts(by_id["A5b"]["value"], n, rule)
     kb = consistent_counts(by_id["A7a"]["value"], n, rule)
     overlap = a.overlaps(b)
-    arithmetic = (f"A5b {_text(by_id['A5b'])} = {fmt_iv_pct(a, 1)}; A7a {_text(by_id['A7a'])} = {fmt_iv_pct(b, 1)}: "
-                  f"{'overlap' if overlap else 'no overlap'}; of {fmt_count(n)} they would be "
-                  f"{fmt_range(ka.start, ka.stop - 1)} and {fmt_range(kb.start, kb.stop - 1)} people")
+    arithmetic = (f"A5b {_text(by_id['A5b'])} = {exact_pct_span(a, 1)}; A7a {_text(by_id['A7a'])} = {exact_pct_span(b, 1)}: "
+                  f"{'overlap' if overlap else 'no overlap'}; of {count(n)} they would be "
+                  f"{span(ka.start, ka.stop - 1)} and {span(kb.start, kb.stop - 1)} people")
     verdict = "unresolved: cannot describe the same list" if not overlap else "consistent within rounding"
     text = (f"No single list can be both {_text(by_id['A5b'])} and {_text(by_id['A7a'])} under 25. The MOPAC review "
             "describes its own review data, whose size and date were not published; the Mayor's figure is for "
@@ -542,10 +516,10 @@ def _c6(by_id, rule):
 def _c7(by_id, rule):
     a1, x21 = claims_mod.claim_interval(by_id["A1"], rule), claims_mod.claim_interval(by_id["X21"], rule)
     gap = a1 - x21
-    arithmetic = (f"if both held, the share in the wider band only would be A1 - X21 = at most {fmt_pct(gap.hi, 1)}; "
+    arithmetic = (f"if both held, the share in the wider band only would be A1 - X21 = at most {exact_pct(gap.hi, 1)}; "
                   f"A2 gives {_text(by_id['A2'])} under 18 and A3 a youngest age of {by_id['A3']['value']}")
     verdict = "unresolved (probably a transcription slip)"
-    text = (f"Both can hold only if at most {fmt_pct(gap.hi, 1)} of the list were in the ages the wider band has and "
+    text = (f"Both can hold only if at most {exact_pct(gap.hi, 1)} of the list were in the ages the wider band has and "
             f"the narrower lacks, while "
             f"{_text(by_id['A2'])} were under 18 and the youngest was {by_id['A3']['value']}. The report's age table "
             "would settle it; the replication uses the band in the primary reports (A1).")
@@ -558,14 +532,14 @@ def _c8(by_id, rule):
     cz = whole_counts(counts)
     h1b = claims_mod.claim_interval(by_id["H1b"])
     ks = consistent_counts(by_id["H2"]["value"], int(by_id["M8"]["value"]), rule)
-    arithmetic = (f"H1a {_text(by_id['H1a'])} = {fmt_iv_pct(h1a, 1)} and H2 {_text(by_id['H2'])} = {fmt_iv_pct(h2, 1)}: "
+    arithmetic = (f"H1a {_text(by_id['H1a'])} = {exact_pct_span(h1a, 1)} and H2 {_text(by_id['H2'])} = {exact_pct_span(h2, 1)}: "
                   f"{'overlap' if h1a.overlaps(h2) else 'no overlap'}; H1a of M9 {_text(by_id['M9'])} = "
-                  f"{fmt_range(*cz)} people, H1b {_text(by_id['H1b'])} = {fmt_range(int(h1b.lo), int(h1b.hi))}: "
+                  f"{span(*cz)} people, H1b {_text(by_id['H1b'])} = {span(int(h1b.lo), int(h1b.hi))}: "
                   f"{'overlap' if counts.overlaps(h1b) else 'no overlap'}; H2 of M8 {_text(by_id['M8'])} = "
-                  f"{fmt_range(ks.start, ks.stop - 1)} people")
+                  f"{span(ks.start, ks.stop - 1)} people")
     verdict = ("consistent in value; definition unresolved" if h1a.overlaps(h2) and counts.overlaps(h1b)
                else "inconsistent in value")
-    text = (f"The numbers agree ({fmt_range(*cz)} people with a zero harm score against {fmt_range(ks.start, ks.stop - 1)} "
+    text = (f"The numbers agree ({span(*cz)} people with a zero harm score against {span(ks.start, ks.stop - 1)} "
             "with no violent offence in two years), but a zero harm score and no recent violent offence are different "
             "definitions. Whether Amnesty reported one statistic or two needs the report's own text.")
     return arithmetic, verdict, text
@@ -597,9 +571,9 @@ def _c10(by_id, rule):
     k, n = int(by_id["H11b"]["value"]), int(by_id["M13a"]["value"])
     share = Fraction(100 * k, n)
     two_thirds = Fraction(200, 3)
-    arithmetic = f"H11b / M13a = {fmt_count(k)} / {fmt_count(n)} = {fmt_pct(share, 2)}; two thirds = {fmt_pct(two_thirds, 2)}"
+    arithmetic = f"H11b / M13a = {count(k)} / {count(n)} = {exact_pct(share, 2)}; two thirds = {exact_pct(two_thirds, 2)}"
     verdict = "loose wording; the published counts stand"
-    text = (f"{fmt_count(k)} of {fmt_count(n)} is {fmt_pct(share, 1)}, {fmt_pct(two_thirds - share, 1)[:-1]} points short "
+    text = (f"{count(k)} of {count(n)} is {exact_pct(share, 1)}, {exact_pct(two_thirds - share, 1)[:-1]} points short "
             "of two thirds; the counts are the figures to use.")
     return arithmetic, verdict, text
 
@@ -612,7 +586,7 @@ def conflicts(data_dir: str = "data", rounding_rule: str = "half_up") -> pd.Data
     """The conflicts table: the human description from conflicts.csv, the
     arithmetic computed here, and a verdict (or 'unresolved' with what would
     settle it). Every number in the arithmetic and verdict text is computed."""
-    by_id = _by_id(data_dir)
+    by_id = claims_mod.claims_by_id(data_dir)
     rows = []
     for _, r in load_conflicts(data_dir).iterrows():
         fn = VERDICTS.get(r["conflict_id"])
@@ -636,7 +610,7 @@ def sources_table(data_dir: str = "data") -> pd.DataFrame:
 
 
 def attach_status(table: pd.DataFrame, ledger: pd.DataFrame) -> pd.DataFrame:
-    """Add each claim's ledger status and reason (claims.build_ledger) to a table keyed by claim_id."""
+    """Add each claim's ledger status and reason (analyses.ledger.build_ledger) to a table keyed by claim_id."""
     status = ledger[["claim_id", "status", "reason"]].rename(columns={"status": "ledger_status", "reason": "ledger_reason"})
     return table.merge(status, on="claim_id", how="left", validate="many_to_one")
 

@@ -10,20 +10,20 @@ percent x base / 100.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 import pandas as pd
 
-from police_lists.readers import census, claims as claims_mod
-from police_lists.methods import stats
 from police_lists.contract.paths import data_dir as _data_dir
-from police_lists.methods.rounding import Interval, consistent_counts
+from police_lists.methods import stats
+from police_lists.methods.expressions import evaluate, expression_names
+from police_lists.methods.rounding import POINT_RULE, Interval, consistent_counts, point_count
+from police_lists.readers import census, claims as claims_mod
 
 BASE_TABLE = "manual/pima_base_table.csv"
 LIST_SIZE = "P3"  # claim id: people visited or attempted
 BLACK_SHARE = "PD3"
-POINT_RULE = "nearest whole count to percent x base / 100"
 
 # Claim ids of the funnel, in order, from the planned list to diversion.
 FUNNEL = [
@@ -37,11 +37,6 @@ FUNNEL = [
 ]
 
 
-def _claims(data_dir: str) -> dict[str, pd.Series]:
-    table = claims_mod.load_claims(data_dir)
-    return {row["claim_id"]: row for _, row in table.iterrows()}
-
-
 def count_range(claim: pd.Series, by_id: dict, rounding_rule: str) -> tuple[Interval, Fraction]:
     """(range of whole counts, point count) for a count claim or a percent of a count."""
     if claim["unit"] == "count" and claim["rounding"] == "exact":
@@ -52,23 +47,22 @@ def count_range(claim: pd.Series, by_id: dict, rounding_rule: str) -> tuple[Inte
         ks = consistent_counts(claim["value"], n, rounding_rule, claim["precision"] or None)
         if len(ks) == 0:
             raise ValueError(f"{claim['claim_id']}: {claim['value']}% of {n} is impossible under {rounding_rule}")
-        point = (Decimal(claim["value"]) * n / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-        return Interval(Fraction(ks.start), Fraction(ks.stop - 1)), Fraction(int(point))
+        return Interval(Fraction(ks.start), Fraction(ks.stop - 1)), Fraction(point_count(claim["value"], n))
     raise ValueError(f"{claim['claim_id']}: not a count or a percent of a published count")
 
 
 def base_counts(data_dir: str = "data", rounding_rule: str = "half_up") -> pd.DataFrame:
     """The Pima base tables: each category's count range, point value and rule."""
-    by_id = _claims(data_dir)
+    by_id = claims_mod.claims_by_id(data_dir)
     spec = pd.read_csv(_data_dir(data_dir) / BASE_TABLE, dtype=str, keep_default_na=False)
     rows = []
     for _, row in spec.iterrows():
-        names = claims_mod.expression_names(row["definition"])
+        names = expression_names(row["definition"])
         ranges, points = {}, {}
         for name in names:
             ranges[name], points[name] = count_range(by_id[name], by_id, rounding_rule)
-        rng = claims_mod.evaluate(row["definition"], ranges)
-        point = claims_mod.evaluate(row["definition"], {k: Interval.point(v) for k, v in points.items()})
+        rng = evaluate(row["definition"], ranges)
+        point = evaluate(row["definition"], {k: Interval.point(v) for k, v in points.items()})
         rows.append({
             "table": row["table"], "category": row["category"], "definition": row["definition"],
             "source_ids": " ".join(sorted({by_id[n]["source_id"] for n in names})),
@@ -146,7 +140,7 @@ def benchmark_options(data_dir: str, claim_share: float, claim_id: str) -> list[
 
 
 def funnel(data_dir: str = "data") -> pd.DataFrame:
-    by_id = _claims(data_dir)
+    by_id = claims_mod.claims_by_id(data_dir)
     rows = []
     for claim_id, stage in FUNNEL:
         c = by_id[claim_id]
@@ -160,7 +154,7 @@ def check_benchmark(data_dir: str, benchmark_share: float, benchmark_source: str
     """The benchmark must trace to a source: a percent claim in claims.csv or a
     census key. Returns a one-line description; raises ValueError if the share
     does not match what the source gives."""
-    by_id = _claims(data_dir)
+    by_id = claims_mod.claims_by_id(data_dir)
     if benchmark_source in by_id:
         claim = by_id[benchmark_source]
         if claim["unit"] != "percent":
@@ -205,7 +199,7 @@ def rounding_only_range(list_claim: pd.Series, benchmark_claim: pd.Series, round
 def funnel_rates(data_dir: str = "data") -> pd.DataFrame:
     """The published 'interest' figures over each possible denominator: the
     arithmetic behind the LBC and Liberty Investigates framings."""
-    by_id = _claims(data_dir)
+    by_id = claims_mod.claims_by_id(data_dir)
     pairs = [("P13", "P8"), ("P13", "P11"), ("P13", "P3"), ("P15", "P3"), ("P15", "P11"), ("P15", "P8")]
     rows = []
     for num_id, den_id in pairs:

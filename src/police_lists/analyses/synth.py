@@ -25,7 +25,6 @@ Command: python -m police_lists synth [--output-dir data/examples]
 from __future__ import annotations
 
 import json
-from decimal import Decimal, ROUND_HALF_UP
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +33,7 @@ import pandas as pd
 from police_lists.readers import claims as claims_mod
 from police_lists.contract.files import atomic_write
 from police_lists.contract.paths import resolve
-from police_lists.methods.rounding import consistent_counts
+from police_lists.methods.rounding import consistent_counts, point_count
 
 LABEL = "SYNTHETIC - not real people"
 LIST_NAME = "pima_synthetic_list"
@@ -44,10 +43,10 @@ SHUFFLE_SEED = 20200511  # the first day of Operation Pima; any fixed value woul
 MARGIN_CLAIMS = {"n": "P3", "black": "PD3", "under_16": "PD2", "18_or_under": "PD1"}
 
 
-def _choose(claim: dict, n: int) -> dict:
+def _choose(claim, n: int) -> dict:
     """Whole count nearest percent x n inside the rounding interval, with the interval."""
     allowed = consistent_counts(claim["value"], n, claim["rounding"])
-    point = int((Decimal(claim["value"]) * n / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    point = point_count(claim["value"], n)
     if point not in allowed:
         raise ValueError(f"{claim['claim_id']}: {point} is outside the counts {claim['value']}% of {n} allows")
     return {"claim_id": claim["claim_id"], "printed": f"{claim['value']}%", "rounding": claim["rounding"],
@@ -56,8 +55,7 @@ def _choose(claim: dict, n: int) -> dict:
 
 def margins(data_dir: str = "data") -> dict:
     """The integer margins and how each was chosen."""
-    table = claims_mod.load_claims(data_dir).set_index("claim_id")
-    by_id = {cid: {"claim_id": cid, **table.loc[cid].to_dict()} for cid in MARGIN_CLAIMS.values()}
+    by_id = claims_mod.claims_by_id(data_dir)
     n = int(by_id["P3"]["value"])
     black = _choose(by_id["PD3"], n)
     under16 = _choose(by_id["PD2"], n)

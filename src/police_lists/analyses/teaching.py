@@ -31,7 +31,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -60,18 +59,7 @@ class TeachingBuildError(RuntimeError):
 
 # --- values read from data/ ------------------------------------------------
 
-@lru_cache(maxsize=8)
-def _claims(data_dir: str) -> dict[str, dict]:
-    table = claims_mod.load_claims(data_dir)
-    return {row["claim_id"]: dict(row) for _, row in table.iterrows()}
-
-
-def claim(claim_id: str, data_dir: str = "data") -> dict:
-    """One row of data/claims.csv, as text (so '61' and '61.0' stay different)."""
-    by_id = _claims(data_dir)
-    if claim_id not in by_id:
-        raise KeyError(f"no claim {claim_id!r} in data/claims.csv")
-    return by_id[claim_id]
+claim = claims_mod.claim  # one row of data/claims.csv, as text (so '61' and '61.0' stay different)
 
 
 def value(claim_id: str, data_dir: str = "data") -> str:
@@ -140,7 +128,7 @@ def black_share_by_age_2021(data_dir: str = "data", max_age: int = 40) -> pd.Dat
 def point_count(claim_id: str, data_dir: str = "data") -> int:
     """Point value for a percentage of a published count: the whole count nearest
     to percent x base / 100 (pima.POINT_RULE)."""
-    by_id = {k: pd.Series(v) for k, v in _claims(data_dir).items()}
+    by_id = claims_mod.claims_by_id(data_dir)
     _, point = pima.count_range(by_id[claim_id], by_id, "half_up")
     return int(point)
 
@@ -154,7 +142,7 @@ def claims_table(claim_ids: list[str], data_dir: str = "data") -> pd.DataFrame:
     """The published figures a lesson uses, as a reader would see them printed."""
     rows = []
     for cid in claim_ids:
-        c = pd.Series(claim(cid, data_dir))
+        c = claim(cid, data_dir)
         rows.append({"claim_id": cid, "measure": c["measure"], "published": claims_mod.published_text(c),
                      "of": c["base"], "date": c["ref_date"], "source_id": c["source_id"], "quote": c["quote"]})
     return pd.DataFrame(rows)

@@ -13,12 +13,13 @@ Each problem is one line: file, line, column, value and the rule broken.
 
 from __future__ import annotations
 
-import ast
 import re
 import sys
 from pathlib import Path
 
+from police_lists.methods.expressions import expression_names
 from police_lists.readers import census
+from police_lists.readers.claims import claims_by_id
 from police_lists.contract.paths import data_dir as _data_dir, display_path
 
 MAX_QUOTE_WORDS = 12
@@ -75,8 +76,8 @@ def _semantic_problems(data: Path) -> list[str]:
     claims_path = data / "claims.csv"
     checks_path = data / "manual" / "claim_checks.csv"
     cp, kp = display_path(claims_path), display_path(checks_path)
-    claims = _read_rows(claims_path)
-    by_id = {c["claim_id"]: c for c in claims}
+    by_id = claims_by_id(str(data))
+    claims = list(by_id.values())
     numeric = {
         c["claim_id"] for c in claims if c["unit"] in ("count", "percent", "ratio") and c["rounding"] != "not_applicable"
     }
@@ -116,7 +117,7 @@ def _semantic_problems(data: Path) -> list[str]:
                 out.append(problem(kp, i, "check", kind, "share_of applies to a percent claim"))
         elif kind == "expression":
             try:
-                names = [n.id for n in ast.walk(ast.parse(expr, mode="eval")) if isinstance(n, ast.Name)]
+                names = expression_names(expr)
             except SyntaxError:
                 out.append(problem(kp, i, "expression", expr, "an expression is arithmetic over claim ids"))
                 continue

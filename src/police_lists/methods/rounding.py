@@ -167,6 +167,26 @@ def rounds_to(x: Fraction, value: str, rule: str, precision: str | None = None) 
     raise ValueError(f"cannot round under rule {rule!r}")
 
 
+POINT_RULE = "nearest whole count to percent x base / 100"
+
+
+def point_count(percent: str, base: int) -> int:
+    """The named point value behind a published percentage: the whole count
+    nearest to percent x base / 100, ties rounded half up, in exact arithmetic
+    (POINT_RULE; a convention shown beside the range, never a published figure).
+
+    >>> point_count("61", 758)
+    462
+    """
+    return int(half_up(Fraction(_decimal(percent)) * base / 100))
+
+
+def half_up(x: Fraction, places: int = 0) -> Decimal:
+    """An exact value rounded half up to `places` decimals (no float ties)."""
+    q = Decimal(1).scaleb(-places)
+    return (Decimal(x.numerator) / Decimal(x.denominator)).quantize(q, rounding=ROUND_HALF_UP)
+
+
 def partition_feasible(percents: list[str], n: int, rule: str = "half_up") -> bool:
     """Can categories printed as these percentages of n add up to n? (methods.md 3.3)"""
     ranges = [consistent_counts(p, n, rule) for p in percents]

@@ -473,10 +473,10 @@ def full_ledger(out: Path, data_dir: str, cache_key: str | None = None, reuse: b
         if record.get("key") == cache_key and set(record.get("outputs", {})) == set(LEDGER_FILES) \
                 and _outputs_intact(out, record["outputs"]):
             return None
-    from police_lists.readers import claims
-    from police_lists.present.appendix import PUBLISHED
+    from police_lists.analyses.ledger import build_ledger
+    from police_lists.contract.standards import PUBLISHED
 
-    ledger = claims.build_ledger(data_dir)
+    ledger = build_ledger(data_dir)
     label = {"table": "claims_ledger.csv", "notebook": "(build)", "caption": "every published figure, all subjects",
              "sensitivity": PUBLISHED}
     return (ledger.to_csv(index=False, lineterminator="\n").encode("utf-8"),

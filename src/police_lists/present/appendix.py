@@ -17,16 +17,16 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from police_lists.contract.files import atomic_write  # noqa: E402,F401  (re-exported: report.atomic_write)
+from police_lists.contract.files import atomic_write  # noqa: E402
 from police_lists.contract.paths import resolve  # noqa: E402
-
-# Sensitivity labels (after OpenSAFELY): every table says what it is built from.
-PUBLISHED = "public: recomputed from published figures and open census data"
-RECORD_LEVEL = ("disclosure-controlled: derived from record-level input (counts under the threshold suppressed, "
-                "the rest rounded to 5; see the disclosure audit table)")
-SYNTHETIC = "SYNTHETIC: derived from a synthetic teaching list, not real people"
-NOT_FOR_PUBLICATION = "NOT FOR PUBLICATION: record-level input without disclosure control"
-SENSITIVITY_LABELS = (PUBLISHED, RECORD_LEVEL, SYNTHETIC, NOT_FOR_PUBLICATION)
+from police_lists.contract.standards import (  # noqa: E402,F401 (the labels, for notebooks and the profile)
+    NOT_FOR_PUBLICATION,
+    PUBLISHED,
+    RECORD_LEVEL,
+    SENSITIVITY_LABELS,
+    SYNTHETIC,
+)
+from police_lists.methods.formatting import count, exact_pct, num, pct, span  # noqa: E402,F401 (for notebooks)
 
 
 def configure_matplotlib() -> None:
@@ -97,20 +97,3 @@ class Appendix:
         from IPython.display import Markdown, display as show
 
         show(Markdown(text))
-
-
-def pct(x: float, digits: int = 1) -> str:
-    """0.60949 -> '60.9%'."""
-    return f"{100 * x:.{digits}f}%"
-
-
-def num(x: float, digits: int = 2) -> str:
-    return f"{x:,.{digits}f}"
-
-
-def count(x: int) -> str:
-    return f"{int(x):,}"
-
-
-def span(lo, hi, fmt=count) -> str:
-    return fmt(lo) if lo == hi else f"{fmt(lo)}–{fmt(hi)}"
