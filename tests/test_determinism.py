@@ -13,6 +13,7 @@ import pytest
 
 from police_lists.pipeline import build
 from police_lists.contract import validate
+from police_lists.contract.problems import ProblemError
 
 COMPARED = ("tables", "figures", "html", "notebooks")
 # Text that must never reach an appendix or an executed notebook.
@@ -92,7 +93,7 @@ def test_invalid_data_stops_the_build_and_publishes_nothing(tmp_path, data_copy)
     text = claims.read_text(encoding="utf-8")
     assert ",not_applicable,,V," in text
     claims.write_text(text.replace(",not_applicable,,V,", ",not_applicable,,maybe,", 1), encoding="utf-8")  # enum V/V2/U
-    with pytest.raises(validate.ValidationError):
+    with pytest.raises(ProblemError):
         build.build(output_dir=str(out), data_dir=str(data_copy), names=["01_operation_pima"], log=lambda *_: None)
     published = [p for p in out.rglob("*") if p.is_file() and ".cache" not in p.parts] if out.exists() else []
     assert published == []

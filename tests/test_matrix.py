@@ -10,6 +10,7 @@ import papermill
 import pytest
 
 from police_lists.analyses.ledger import build_ledger
+from police_lists.contract.problems import ProblemError
 from police_lists.methods.formatting import exact_pct
 from police_lists.readers import claims
 from police_lists.analyses import matrix
@@ -169,9 +170,9 @@ def test_unknown_claim_in_conflicts_is_refused(data_copy):
     path = data_copy / "manual" / "conflicts.csv"
     text = path.read_text().replace("M6 M7 M8", "M6 M7 ZZ9", 1)
     path.write_text(text)
-    with pytest.raises(ValueError) as info:
+    with pytest.raises(ProblemError) as info:
         matrix.load_conflicts(str(data_copy))
-    assert "line 2, column claim_ids: value 'ZZ9'" in str(info.value)
+    assert "row 2, column 'claim_ids': value 'ZZ9' breaks rule" in str(info.value)
 
 
 def test_every_matrix_claim_is_in_the_ledger():

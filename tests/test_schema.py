@@ -1,5 +1,5 @@
 """Every data file is validated before anything runs; bad files are refused
-with one line naming file, line, column, value and rule."""
+with one line naming file, row, column, value and rule."""
 
 import json
 import re
@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from police_lists.contract import standards, validate
+from police_lists.contract.problems import ProblemError
 
 ROOT = Path(__file__).resolve().parents[1]
-LINE = re.compile(r"^(?P<file>\S+): line (?P<line>\S+), column (?P<column>\S+): value (?P<value>.*) breaks rule: (?P<rule>.+)$")
+LINE = re.compile(r"^(?P<file>\S+): row (?P<line>\S+), column '(?P<column>[^']*)': value (?P<value>.*) breaks rule: (?P<rule>.+)$")
 
 
 def test_real_data_is_valid():
@@ -47,7 +48,7 @@ def _edit_csv(path: Path, row_number: int, column: str, value: str) -> None:
 
 
 def _problems(data_copy) -> list[dict]:
-    with pytest.raises(validate.ValidationError) as info:
+    with pytest.raises(ProblemError) as info:
         validate.validate(str(data_copy))
     parsed = []
     for line in info.value.problems:
@@ -168,7 +169,7 @@ def test_failed_validation_writes_nothing(data_copy, tmp_path):
     row = _first_row(data_copy, "claim_id", "PD1")
     _edit_csv(data_copy / "claims.csv", row, "value", "61%")
     out = tmp_path / "out"
-    with pytest.raises(validate.ValidationError):
+    with pytest.raises(ProblemError):
         build.build(output_dir=str(out), data_dir=str(data_copy), log=lambda *_: None)
     assert not out.exists() or not any(p for p in out.rglob("*") if ".cache" not in p.parts)
 

@@ -58,6 +58,7 @@ from police_lists.readers import census, claims as claims_mod
 from police_lists.methods import stats
 from police_lists.contract.paths import data_dir as _data_dir
 from police_lists.contract.files import atomic_write
+from police_lists.methods.bands import band_label, cuts_across, first_overlap, parse_band, within
 from police_lists.methods.expressions import evaluate, expression_names
 
 BENCHMARKS_CSV = "manual/benchmarks.csv"
@@ -162,16 +163,6 @@ def parse_population_id(benchmark_id: str, census_year: int) -> dict | None:
     return dict(year=year, area=_AREAS[m["area"]], age_from=ages[0], age_to=ages[1], sex=sex)
 
 
-def age_label(age_from: int, age_to: int) -> str:
-    if age_from == 0 and age_to >= 100:
-        return "all ages"
-    if age_to >= 100:
-        return f"{age_from} and over"
-    if age_from == 0:
-        return f"under {age_to + 1}"
-    return f"{age_from}-{age_to}"
-
-
 def _rounding_bounds(pc: census.PopulationCount, group_cells: int) -> tuple[float, float]:
     """Share bounds if every rounded cell was off by up to 2 (ONS rounds to the
     nearest 5). Suppressed cells are counted as 0 and not bounded here."""
@@ -198,7 +189,7 @@ def population_benchmark(benchmark_id: str, *, group: str = "Black", include_mix
     lo, hi = _rounding_bounds(pc, pc.group_cells)
     area = census.AREA_NAMES.get(pc.area, pc.area)
     sex = "" if pc.sex == "all" else f"{pc.sex}s, "
-    ages = age_label(pc.age_from, pc.age_to)
+    ages = band_label(pc.age_from, pc.age_to)
     caveat = [CENSUS_CAVEAT if ages == "all ages" else
               f"residents aged {ages} only: the whole list is compared with them, though it may include people "
               "outside these ages (the age-standardised ratio uses the list's own age profile)"]
@@ -232,14 +223,11 @@ DEFAULT_VICTIMS_PERIOD = (2003, 2023)
 
 
 def _age_group_bounds(label: str) -> tuple[int, int]:
-    """'13 to19' (sic, as in the file) -> (13, 19); '65 and over' -> (65, 200)."""
-    m = re.fullmatch(r"(\d+) to ?(\d+)", label.strip())
-    if m:
-        return int(m[1]), int(m[2])
-    m = re.fullmatch(r"(\d+) and over", label.strip())
-    if m:
-        return int(m[1]), 200
-    raise ValueError(f"{HOMICIDE_VICTIMS}: unrecognised age group {label!r}")
+    """'13 to19' (sic, as in the file) -> (13, 19); '65 and over' -> (65, OPEN_END)."""
+    try:
+        return parse_band(label)
+    except ValueError:
+        raise ValueError(f"{HOMICIDE_VICTIMS}: unrecognised age group {label!r}") from None
 
 
 @lru_cache(maxsize=4)
@@ -275,12 +263,11 @@ def victims_count(method: str = "knife", age_from: int = 13, age_to: int = 24, p
     first, last = int(t["year"].min()), int(t["year"].max())
     if not first <= period[0] <= period[1] <= last:
         raise ValueError(f"period {period[0]}-{period[1]} must lie within the file's years {first}-{last}")
-    straddles = ((t["age_from"] < age_from) & (t["age_to"] >= age_from)) | (
-        (t["age_from"] <= age_to) & (t["age_to"] > age_to))
+    straddles = cuts_across(t["age_from"], t["age_to"], age_from, age_to)
     if straddles.any():
         bands = sorted(set(t.loc[straddles, "age_group"]))
         raise ValueError(f"ages {age_from}-{age_to} cut across the homicide file's age groups {bands}")
-    t = t[(t["age_from"] >= age_from) & (t["age_to"] <= age_to) & t["year"].between(*period)]
+    t = t[within(t["age_from"], t["age_to"], age_from, age_to) & t["year"].between(*period)]
     if HOMICIDE_METHODS[method]:
         t = t[t["method"].isin(HOMICIDE_METHODS[method])]
     if sex != "all":
@@ -384,18 +371,6 @@ def default_benchmarks(census_year: int = 2021, data_dir: str = "data") -> list[
 
 
 # --------------------------------------------------------------- age profile
-def parse_band(label: str) -> tuple[int, int]:
-    """'10-17' -> (10, 17); '25+' -> (25, 200); '18' -> (18, 18)."""
-    m = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)|(\+))?\s*", label)
-    if not m:
-        raise ValueError(f"age band {label!r} must look like '10-17', '25+' or '18'")
-    lo = int(m[1])
-    hi = 200 if m[3] else int(m[2]) if m[2] else lo
-    if hi < lo:
-        raise ValueError(f"age band {label!r} runs backwards")
-    return lo, hi
-
-
 def _profile_ranges(age_profile: dict, n: int) -> dict[tuple[int, int], tuple[int, int]]:
     out = {}
     for label, counts in age_profile.items():
@@ -403,10 +378,10 @@ def _profile_ranges(age_profile: dict, n: int) -> dict[tuple[int, int], tuple[in
         if not 0 <= lo <= hi <= n:
             raise ValueError(f"age_profile[{label!r}] = {counts!r}: need 0 <= low <= high <= n = {n}")
         out[parse_band(label)] = (lo, hi)
-    bands = sorted(out)
-    for (a0, a1), (b0, _) in zip(bands, bands[1:]):
-        if b0 <= a1:
-            raise ValueError(f"age_profile bands overlap: {a0}-{a1} and {b0}-")
+    overlap = first_overlap(out)
+    if overlap:
+        (a0, a1), (b0, _) = overlap
+        raise ValueError(f"age_profile bands overlap: {a0}-{a1} and {b0}-")
     if sum(lo for lo, _ in out.values()) > n or sum(hi for _, hi in out.values()) < n:
         raise ValueError(f"age_profile cannot add up to the list size {n}: lows sum to "
                          f"{sum(lo for lo, _ in out.values())}, highs to {sum(hi for _, hi in out.values())}")
@@ -448,7 +423,7 @@ def age_standardised(k_range: tuple[int, int], n: int, age_profile: dict, spec: 
     high = stats.poisson_rate(k_range[1], e_lo, confidence)
     return {"expected_low": e_lo, "expected_high": e_hi, "asr_low": k_range[0] / e_hi, "asr_high": k_range[1] / e_lo,
             "asr_ci_low": low.low, "asr_ci_high": high.high,
-            "band_shares": "; ".join(f"{age_label(*b)}: {shares[b]:.4f}" for b in sorted(shares))}
+            "band_shares": "; ".join(f"{band_label(*b)}: {shares[b]:.4f}" for b in sorted(shares))}
 
 
 # --------------------------------------------------------------------- panel
@@ -613,7 +588,7 @@ def census_shares_table(data_dir: str = "data") -> pd.DataFrame:
                 continue
             lo, hi = _rounding_bounds(pc, pc.group_cells)
             rows.append({"year": year, "area_code": area, "area_name": census.AREA_NAMES.get(area, area), "sex": sex,
-                         "age_from": a, "age_to": min(b, 200), "age_range": age_label(a, b), "group": group,
+                         "age_from": a, "age_to": min(b, 200), "age_range": band_label(a, b), "group": group,
                          "group_definition": group_definition(group, mixed), "group_count": pc.group_count,
                          "total": pc.total, "share": pc.share, "share_low_if_cells_off_by_2": lo,
                          "share_high_if_cells_off_by_2": hi, "rounded_to_5": pc.rounded,
@@ -637,7 +612,7 @@ def census_unavailable_table(data_dir: str = "data") -> pd.DataFrame:
         try:
             census.population_count(year, area, a, b, sex, "Black", False, data_dir)
         except ValueError as exc:
-            rows.append({"year": year, "area_code": area, "sex": sex, "age_range": age_label(a, b), "reason": str(exc)})
+            rows.append({"year": year, "area_code": area, "sex": sex, "age_range": band_label(a, b), "reason": str(exc)})
     return pd.DataFrame(rows)
 
 

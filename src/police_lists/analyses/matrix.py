@@ -27,6 +27,7 @@ from fractions import Fraction
 import pandas as pd
 
 from police_lists.contract.paths import data_dir as _data_dir, display_path
+from police_lists.contract.problems import ProblemError, problem
 from police_lists.methods.formatting import count, exact_pct, exact_pct_span, span
 from police_lists.methods.rounding import Interval, consistent_counts, half_up, point_count, rounds_to
 from police_lists.readers import claims as claims_mod
@@ -366,8 +367,7 @@ def load_conflicts(data_dir: str = "data") -> pd.DataFrame:
     for i, row in enumerate(table.itertuples(index=False), start=2):
         for cid in row.claim_ids.split():
             if cid not in known:
-                raise ValueError(f"{display_path(path)}: line {i}, column claim_ids: value {cid!r} breaks rule: "
-                                 "every claim id must be in claims.csv")
+                raise ProblemError([problem(display_path(path), i, "claim_ids", cid, "every claim id must be in claims.csv")])
     return table
 
 

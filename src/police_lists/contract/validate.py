@@ -8,7 +8,8 @@ Two layers:
 2. Rules a Table Schema cannot say: a value must parse as its unit, a quote
    has at most twelve words, a check expression may only use numeric claims.
 
-Each problem is one line: file, line, column, value and the rule broken.
+Each problem is one line: file, row, column, value and the rule broken
+(contract.problems).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 import sys
 from pathlib import Path
 
+from police_lists.contract.problems import ProblemError, problem, report as report_problems
 from police_lists.methods.expressions import expression_names
 from police_lists.readers import census
 from police_lists.readers.claims import claims_by_id
@@ -32,18 +34,6 @@ _UNIT_FORMS = {
     "ratio": (re.compile(r"^\d+(\.\d+)?$"), "a ratio is a decimal number"),
     "date": (_ISO, "a date is ISO: YYYY, YYYY-MM, YYYY-MM-DD, or start/end"),
 }
-
-
-class ValidationError(Exception):
-    """Raised with all problems found; str() is one line per problem."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
-
-
-def problem(path: str, line: int | str, column: str, value, rule: str) -> str:
-    return f"{path}: line {line}, column {column}: value {value!r} breaks rule: {rule}"
 
 
 def _frictionless_problems(package_path: Path) -> list[str]:
@@ -151,36 +141,28 @@ def _semantic_problems(data: Path) -> list[str]:
 
 
 def validate(data_dir: str = "data") -> None:
-    """Raise ValidationError listing every problem in data/; return None if clean."""
+    """Raise ProblemError listing every problem in data/; return None if clean."""
     data = _data_dir(data_dir)
     package = data / "datapackage.json"
     if not package.exists():
-        raise ValidationError([problem(display_path(package), "-", "-", "", "data/datapackage.json must exist")])
+        raise ProblemError([problem(display_path(package), "-", "-", "", "data/datapackage.json must exist")])
     problems = _frictionless_problems(package)
     # Semantic rules assume the structure is right; skip them if it is not.
     if not problems:
         problems = _semantic_problems(data)
     if problems:
-        raise ValidationError(problems)
+        raise ProblemError(problems)
 
 
-MAX_SHOWN = 20
-
-
-def report(exc: ValidationError, stream=sys.stderr) -> None:
-    """Print the first MAX_SHOWN problems, one line each, then the count."""
-    for line in exc.problems[:MAX_SHOWN]:
-        print(line, file=stream)
-    more = len(exc.problems) - MAX_SHOWN
-    if more > 0:
-        print(f"... and {more} more problem(s) of the same kinds", file=stream)
-    print(f"validation failed: {len(exc.problems)} problem(s); nothing was built", file=stream)
+def report(exc: ProblemError, stream=sys.stderr) -> None:
+    """Print the problems, one line each, and that nothing was built."""
+    report_problems(exc, "validation failed: {n} problem(s); nothing was built", stream)
 
 
 def main(data_dir: str = "data") -> int:
     try:
         validate(data_dir)
-    except ValidationError as exc:
+    except ProblemError as exc:
         report(exc)
         return 1
     print(f"{display_path(_data_dir(data_dir))}: all files valid")

@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="notebook parameter, as papermill -p (e.g. -p ethnicity_column Ethnicity)")
     args = parser.parse_args(argv)
 
+    from police_lists.contract.problems import ProblemError  # no heavy imports: fast no-change rebuilds
+
     if args.command == "validate":
         from police_lists.contract import validate
 
@@ -46,11 +48,9 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             build.build(args.output_dir, args.data_dir, args.names, args.force, args.jobs, args.show_code)
-        except Exception as exc:
+        except ProblemError as exc:
             from police_lists.contract import validate
 
-            if not isinstance(exc, validate.ValidationError):
-                raise
             validate.report(exc)
             return 1
         return 0
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             validate.validate(args.data_dir)  # raw files must match their hashes before anything is derived
             benchmarks.derive(args.data_dir, args.output_dir)
-        except validate.ValidationError as exc:
+        except ProblemError as exc:
             validate.report(exc)
             return 1
         return 0
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             teaching.build_teaching(args.output_dir, args.data_dir, args.lessons, args.jobs)
-        except validate.ValidationError as exc:
+        except ProblemError as exc:
             validate.report(exc)
             return 1
         except teaching.TeachingBuildError as exc:
@@ -96,10 +96,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             manifest = profile.run(args.list_path, args.output_dir, values, args.data_dir, args.show_code)
         except (listinput.ListInputError, profile.ProfileError) as exc:
-            for line in exc.problems[:20]:
-                print(line, file=sys.stderr)
-            print(f"profile refused: {len(exc.problems)} problem(s); nothing was written to {args.output_dir}",
-                  file=sys.stderr)
+            from police_lists.contract.problems import report
+
+            report(exc, f"profile refused: {{n}} problem(s); nothing was written to {args.output_dir}")
             return 1
         print(f"{args.output_dir}: profile.html, notebook.ipynb, manifest.json, tables/ ({manifest['sensitivity']})")
         return 0

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from police_lists.contract.paths import data_dir as _data_dir
+from police_lists.methods.bands import cuts_across, parse_band, within
 
 CENSUS_2011 = "raw/census2011_dc2101ew_ethnic_group_by_sex_by_age_regions.csv"
 CENSUS_2021_AGE = "raw/census2021_ethnic_group_by_single_year_of_age.csv"
@@ -47,19 +48,13 @@ _HEADER_2011 = re.compile(r"Sex: (?P<sex>[^;]+); Age: (?P<age>[^;]+); Ethnic Gro
 
 
 def _age_band_2011(label: str) -> tuple[int, int] | None:
-    """'Age 10 to 14' -> (10, 14); 'Age 15' -> (15, 15); 'Age 85 and over' -> (85, 200)."""
+    """'Age 10 to 14' -> (10, 14); 'Age 15' -> (15, 15); 'Age 85 and over' -> (85, OPEN_END)."""
     if label.startswith("All categories"):
         return None
-    m = re.fullmatch(r"Age (\d+) to (\d+)", label)
-    if m:
-        return int(m[1]), int(m[2])
-    m = re.fullmatch(r"Age (\d+) and over", label)
-    if m:
-        return int(m[1]), 200
-    m = re.fullmatch(r"Age (\d+)", label)
-    if m:
-        return int(m[1]), int(m[1])
-    raise ValueError(f"{CENSUS_2011}: unrecognised age label {label!r}")
+    try:
+        return parse_band(label)
+    except ValueError:
+        raise ValueError(f"{CENSUS_2011}: unrecognised age label {label!r}") from None
 
 
 @lru_cache(maxsize=4)
@@ -123,41 +118,10 @@ def group_count(
     year: int, area: str, group: str = "Black", age_from: int = 0, age_to: int = 200,
     include_mixed_black: bool = False, data_dir: str = "data",
 ) -> tuple[int, int]:
-    """(people in `group`, all people) in `area` aged age_from..age_to inclusive.
-
-    2011 ages must fall on DC2101EW band edges; 2021 all-ages figures come from
-    the by-sex table (its cells are multiples of five too, but London's Black
-    total equals the official 1,188,370), age ranges from the rounded single-year table
-    (suppressed cells count as 0, as in data/raw's provenance note)."""
-    if year == 2011:
-        t = census_2011(data_dir)
-        if area == ENGLAND_AND_WALES:
-            t = t  # the 2011 file holds the nine English regions and Wales: their sum is E&W
-        else:
-            t = t[t["area_code"] == area]
-        inside = (t["age_from"] >= age_from) & (t["age_to"] <= age_to)
-        straddles = ((t["age_from"] < age_from) & (t["age_to"] >= age_from)) | (
-            (t["age_from"] <= age_to) & (t["age_to"] > age_to)
-        )
-        if straddles.any():
-            bands = sorted(set(zip(t.loc[straddles, "age_from"], t.loc[straddles, "age_to"])))
-            raise ValueError(f"ages {age_from}-{age_to} cut across 2011 age bands {bands}")
-        t = t[inside]
-    elif year == 2021 and age_from == 0 and age_to >= 100:
-        t = census_2021_by_sex(data_dir)
-        t = t[t["area_code"] == area]
-    elif year == 2021:
-        t = census_2021_by_age(data_dir)
-        t = t[(t["area_code"] == area) & (t["age"] >= age_from) & (t["age"] <= age_to)]
-    else:
-        raise ValueError(f"no census table for year {year!r}")
-    if t.empty:
-        raise ValueError(f"no census rows for area {area!r}, {year}, ages {age_from}-{age_to}")
-    in_group = t["group"].eq(group)
-    if include_mixed_black and group == "Black":
-        in_group |= t["detail"].isin(MIXED_BLACK_DETAIL)
-    counts = t["count"].fillna(0)
-    return int(counts[in_group].sum()), int(counts.sum())
+    """(people in `group`, all people) in `area` aged age_from..age_to inclusive
+    (population_count says which table answers and how exact it is)."""
+    pc = population_count(year, area, age_from, age_to, "all", group, include_mixed_black, data_dir)
+    return pc.group_count, pc.total
 
 
 # Named census shares that data/manual/claim_checks.csv may cite.
@@ -277,13 +241,12 @@ def population_count(year: int, area: str = LONDON, age_from: int = 0, age_to: i
                              "is not available; use area London")
         t = census_2011(data_dir)
         t = t if area == ENGLAND_AND_WALES else t[t["area_code"] == area]
-        straddles = ((t["age_from"] < age_from) & (t["age_to"] >= age_from)) | (
-            (t["age_from"] <= age_to) & (t["age_to"] > age_to))
+        straddles = cuts_across(t["age_from"], t["age_to"], age_from, age_to)
         if straddles.any():
             bands = sorted(set(zip(t.loc[straddles, "age_from"], t.loc[straddles, "age_to"])))
             raise ValueError(f"ages {age_from}-{age_to} cut across 2011 DC2101EW age bands {bands}; "
                              "2011 ages must start and end on a band edge")
-        t = t[(t["age_from"] >= age_from) & (t["age_to"] <= age_to)]
+        t = t[within(t["age_from"], t["age_to"], age_from, age_to)]
         if sex != "all":
             t = t[t["sex"].map(_SEX_LABELS) == sex]
         table, source, rounded = CENSUS_2011, "ons_census2011_dc2101ew", False
