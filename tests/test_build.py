@@ -29,7 +29,7 @@ def test_html_code_hidden_with_toc_and_provenance(built):
     out, _ = built
     text = (out / "html" / "01_operation_pima.html").read_text(encoding="utf-8")
     assert 'id="toc"' in text and 'id="provenance"' in text
-    assert "check_parameters(" not in text  # code cells are hidden
+    assert "globals" not in text  # code cells are hidden (the first cell calls params.check(..., globals()))
     assert "sha256" in text
     assert str(out) not in text  # no absolute path of the build machine
 

@@ -76,12 +76,12 @@ def test_show_code_reconverts_without_executing(second_build):
     out = second_build
     pima = out / "html" / "01_operation_pima.html"
     hidden = pima.read_bytes()
-    assert b"check_parameters" not in hidden
+    assert b"globals" not in hidden
     figures = {p.name: p.stat().st_mtime_ns for p in (out / "figures").glob("*.png")}
     lines = []
     build.build(output_dir=str(out), names=["01_operation_pima"], show_code=True, log=lines.append)
     assert lines == ["01_operation_pima: execution unchanged, re-converted"]
-    assert "check_parameters" in pima.read_text(encoding="utf-8")  # the code, syntax-highlighted
+    assert "globals" in pima.read_text(encoding="utf-8")  # the code, syntax-highlighted
     assert {p.name: p.stat().st_mtime_ns for p in (out / "figures").glob("*.png")} == figures
     build.build(output_dir=str(out), names=["01_operation_pima"], log=lambda *_: None)
     assert pima.read_bytes() == hidden  # and back, byte for byte

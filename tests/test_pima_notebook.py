@@ -81,7 +81,8 @@ def test_lower_confidence_narrows_every_interval(default_run, narrow_run):
 @pytest.mark.parametrize("params, message", [
     ({"confidence": 1.5}, "confidence = 1.5"),
     ({"rounding_rule": "bankers"}, "rounding_rule = 'bankers'"),
-    ({"benchmark_share": 0.2}, "PD4 published 13%"),
+    ({"benchmark_source": "london_13pct"}, "benchmark_source = 'london_13pct' is not allowed"),
+    ({"population_source": "published_london_13pct"}, "population_source = 'published_london_13pct' is not allowed"),
 ])
 def test_bad_parameter_stops_at_the_top(tmp_path, params, message):
     with pytest.raises(papermill.PapermillExecutionError) as info:

@@ -12,11 +12,11 @@ from fractions import Fraction
 
 import pandas as pd
 
-from police_lists.contract.standards import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, REPRODUCED
+from police_lists.contract.standards import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, REPRODUCED, STATUSES
 from police_lists.methods.expressions import evaluate, expression_names
 from police_lists.methods.rounding import Interval, consistent_counts, rounds_to
 from police_lists.readers import census
-from police_lists.readers.claims import claim_interval, claim_rule, claims_by_id, load_checks, published_text
+from police_lists.readers.claims import claim_interval, claim_rule, claims_by_id, load_checks, load_claims, load_sources, published_text
 
 LEDGER_COLUMNS = [
     "claim_id", "subject", "measure", "published", "unit", "ref_date", "source_id", "evidence",
@@ -112,7 +112,7 @@ def check_expression(claim, check, claims_by_id, rounding_rule) -> dict:
 
 
 def check_census_share(claim, check, rounding_rule, data_dir) -> dict:
-    k, n = census.census_share(check["expression"], data_dir)
+    k, n = census.census_share(check["expression"], data_dir=data_dir)
     pct = Fraction(100 * k, n)
     shown = f"census {check['expression']}: {k:,} of {n:,}"
     return _compare(claim, check, Interval.point(pct), True, rounding_rule, shown)
@@ -146,3 +146,28 @@ def build_ledger(data_dir: str = "data", subjects: tuple[str, ...] | None = None
             row["reason"] = f"{row['reason']}. {check['note']}"
         rows.append(row)
     return pd.DataFrame(rows, columns=LEDGER_COLUMNS)
+
+
+def sources_table(data_dir: str = "data", subject: str = "pima") -> pd.DataFrame:
+    """Sources cited by a subject's claims, with the claims each supports."""
+    claims = load_claims(data_dir)
+    claims = claims[claims["subject"] == subject]
+    sources = load_sources(data_dir).set_index("source_id")
+    rows = []
+    for source_id, group in claims.groupby("source_id", sort=True):
+        s = sources.loc[source_id]
+        rows.append({"source_id": source_id, "publisher": s["publisher"], "title": s["title"], "date": s["date"],
+                     "url": s["url"], "claims": " ".join(group["claim_id"]), "n_claims": len(group)})
+    return pd.DataFrame(rows).sort_values(["date", "source_id"], kind="stable").reset_index(drop=True)
+
+
+def attach_status(table: pd.DataFrame, ledger: pd.DataFrame) -> pd.DataFrame:
+    """Add each claim's ledger status and reason (build_ledger) to a table keyed by claim_id."""
+    status = ledger[["claim_id", "status", "reason"]].rename(columns={"status": "ledger_status", "reason": "ledger_reason"})
+    return table.merge(status, on="claim_id", how="left", validate="many_to_one")
+
+
+def status_counts(ledger: pd.DataFrame) -> dict[str, int]:
+    """How many claims have each ledger status, in the order of strength."""
+    tally = ledger["status"].value_counts()
+    return {s: int(tally.get(s, 0)) for s in STATUSES}

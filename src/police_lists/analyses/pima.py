@@ -10,31 +10,24 @@ percent x base / 100.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from fractions import Fraction
 
 import pandas as pd
 
-from police_lists.contract.paths import data_dir as _data_dir
+from police_lists.analyses import benchmarks
 from police_lists.methods import stats
 from police_lists.methods.expressions import evaluate, expression_names
 from police_lists.methods.rounding import POINT_RULE, Interval, consistent_counts, point_count
-from police_lists.readers import census, claims as claims_mod
+from police_lists.readers import claims as claims_mod
+from police_lists.readers.manual import read_manual
 
-BASE_TABLE = "manual/pima_base_table.csv"
-LIST_SIZE = "P3"  # claim id: people visited or attempted
-BLACK_SHARE = "PD3"
+LIST = "pima"  # the Pima list in data/manual/panel_lists.csv: its size and Black share are claims there
 
-# Claim ids of the funnel, in order, from the planned list to diversion.
-FUNNEL = [
-    ("P8", "planned list (Met, May 2020)"),
-    ("P3", "visited or attempted (Liberty Investigates FOI)"),
-    ("P11", "visited (LBC FOI)"),
-    ("P12", "follow-up engagements (LBC FOI)"),
-    ("P15", "expressed interest in diversion (Liberty Investigates)"),
-    ("P13", "interested in diversion (LBC FOI)"),
-    ("P14", "further people who made contact (LBC FOI)"),
-]
+
+def list_claims(data_dir: str = "data") -> tuple[str, str]:
+    """(claim id of the list size, claim id of its published Black share)."""
+    spec = benchmarks.load_lists(data_dir)[LIST]
+    return spec["n"], spec["k"]
 
 
 def count_range(claim: pd.Series, by_id: dict, rounding_rule: str) -> tuple[Interval, Fraction]:
@@ -54,7 +47,7 @@ def count_range(claim: pd.Series, by_id: dict, rounding_rule: str) -> tuple[Inte
 def base_counts(data_dir: str = "data", rounding_rule: str = "half_up") -> pd.DataFrame:
     """The Pima base tables: each category's count range, point value and rule."""
     by_id = claims_mod.claims_by_id(data_dir)
-    spec = pd.read_csv(_data_dir(data_dir) / BASE_TABLE, dtype=str, keep_default_na=False)
+    spec = read_manual("pima_base_table", data_dir)
     rows = []
     for _, row in spec.iterrows():
         names = expression_names(row["definition"])
@@ -72,7 +65,7 @@ def base_counts(data_dir: str = "data", rounding_rule: str = "half_up") -> pd.Da
     out = pd.DataFrame(rows)
     # Inline assumption checks (The Markup style): the point values of a
     # partition must add up to the list size, and every point lies in its range.
-    n = int(by_id[LIST_SIZE]["value"])
+    n = int(by_id[list_claims(data_dir)[0]]["value"])
     age = out[(out["table"] == "age") & (out["category"] != "18 or under")]
     assert age["point_value"].sum() == n, "age point values must add up to the list size"
     assert out[out["table"] == "ethnicity"]["point_value"].sum() == n
@@ -102,47 +95,42 @@ def disproportionality(k_range: tuple[int, int], k_point: int, n: int, benchmark
                        benchmark_label: str) -> pd.DataFrame:
     """Both measures, named, at the point count and over the whole count range:
     the share ratio (list share / benchmark share) and the rate ratio of the
-    group against everyone else in the benchmark population; plus the gap."""
-    group_pop = stats.benchmark_group_count(benchmark_share, population)
-    ks = range(k_range[0], k_range[1] + 1)
-    dr = stats.disproportionality_ratio(k_point, n, benchmark_share, confidence, ci_method)
-    dr_env = stats.envelope(stats.disproportionality_ratio(k, n, benchmark_share, confidence, ci_method) for k in ks)
-    rr = stats.group_vs_rest_rate_ratio(k_point, n, group_pop, population, confidence, ratio_method)
-    rr_env = stats.envelope(stats.group_vs_rest_rate_ratio(k, n, group_pop, population, confidence, ratio_method)
-                            for k in ks)
-    gap = stats.percentage_point_gap(k_point / n, benchmark_share)
+    group against everyone else in the benchmark population; plus the gap.
+    The benchmark share is taken as known, with `population` people behind it
+    (benchmarks.panel_row computes every measure)."""
+    b = benchmarks.custom_benchmark("pima_benchmark", benchmark_share, population=population)
+    options = dict(confidence=confidence, ci_method=ci_method, ratio_method=ratio_method)
+    at = benchmarks.panel_row(b, k_point, n, **options)
+    over = benchmarks.panel_row(b, (k_range[0], k_range[1], k_point), n, **options)
+    common = {"benchmark": benchmark_label, "benchmark_share": benchmark_share}
     return pd.DataFrame([
-        {"measure": "share ratio (list share / benchmark share)", "benchmark": benchmark_label,
-         "benchmark_share": benchmark_share, "value": dr.value, "ci_low": dr.low, "ci_high": dr.high,
-         "value_low_over_range": min(k / n for k in ks) / benchmark_share,
-         "value_high_over_range": max(k / n for k in ks) / benchmark_share,
-         "ci_low_over_range": dr_env.low, "ci_high_over_range": dr_env.high, "interval_method": dr.method},
-        {"measure": "rate ratio, group vs rest of population", "benchmark": benchmark_label,
-         "benchmark_share": benchmark_share, "value": rr.value, "ci_low": rr.low, "ci_high": rr.high,
-         "value_low_over_range": stats.group_vs_rest_rate_ratio(ks[0], n, group_pop, population).value,
-         "value_high_over_range": stats.group_vs_rest_rate_ratio(ks[-1], n, group_pop, population).value,
-         "ci_low_over_range": rr_env.low, "ci_high_over_range": rr_env.high, "interval_method": rr.method},
-        {"measure": "percentage-point gap (list share - benchmark share)", "benchmark": benchmark_label,
-         "benchmark_share": benchmark_share, "value": gap, "ci_low": float("nan"), "ci_high": float("nan"),
-         "value_low_over_range": stats.percentage_point_gap(ks[0] / n, benchmark_share),
-         "value_high_over_range": stats.percentage_point_gap(ks[-1] / n, benchmark_share),
-         "ci_low_over_range": float("nan"), "ci_high_over_range": float("nan"), "interval_method": "none (exact description)"},
+        {"measure": "share ratio (list share / benchmark share)", **common, "value": at["ratio"],
+         "ci_low": at["ci_low"], "ci_high": at["ci_high"], "value_low_over_range": over["ratio_low"],
+         "value_high_over_range": over["ratio_high"], "ci_low_over_range": over["ci_low"],
+         "ci_high_over_range": over["ci_high"], "interval_method": f"{ci_method} share interval / benchmark share"},
+        {"measure": "rate ratio, group vs rest of population", **common, "value": at["rate_ratio"],
+         "ci_low": at["rr_ci_low"], "ci_high": at["rr_ci_high"], "value_low_over_range": over["rate_ratio_low"],
+         "value_high_over_range": over["rate_ratio_high"], "ci_low_over_range": over["rr_ci_low"],
+         "ci_high_over_range": over["rr_ci_high"], "interval_method": ratio_method},
+        {"measure": "percentage-point gap (list share - benchmark share)", **common, "value": at["pp_gap"],
+         "ci_low": float("nan"), "ci_high": float("nan"), "value_low_over_range": over["pp_gap_low"],
+         "value_high_over_range": over["pp_gap_high"], "ci_low_over_range": float("nan"),
+         "ci_high_over_range": float("nan"), "interval_method": "none (exact description)"},
     ])
 
 
-def benchmark_options(data_dir: str, claim_share: float, claim_id: str) -> list[tuple[str, float]]:
-    """The published benchmark and the two censuses it could have come from."""
-    out = [(f"published {claim_id}", claim_share)]
-    for key in ("london_2011_black_all_ages", "london_2021_black_all_ages"):
-        k, n = census.census_share(key, data_dir)
-        out.append((f"census {key}", k / n))
-    return out
+def sensitivity_benchmarks(data_dir: str = "data") -> list[tuple[str, float]]:
+    """(label, share) of each benchmark in the set 'pima_sensitivity' (benchmark_sets.csv):
+    the published benchmark and the two censuses it could have come from."""
+    return [(label, benchmarks.resolve(bid, data_dir=data_dir).share)
+            for bid, label in benchmarks.benchmark_set("pima_sensitivity", labels=True, data_dir=data_dir)]
 
 
 def funnel(data_dir: str = "data") -> pd.DataFrame:
+    """The published funnel, from the planned list to diversion (data/manual/pima_funnel.csv)."""
     by_id = claims_mod.claims_by_id(data_dir)
     rows = []
-    for claim_id, stage in FUNNEL:
+    for claim_id, stage in read_manual("pima_funnel", data_dir)[["claim_id", "stage"]].itertuples(index=False):
         c = by_id[claim_id]
         rows.append({"claim_id": claim_id, "stage": stage, "published": claims_mod.published_text(c),
                      "value": int(c["value"]), "rounding": c["rounding"], "source_id": c["source_id"],
@@ -150,41 +138,26 @@ def funnel(data_dir: str = "data") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def check_benchmark(data_dir: str, benchmark_share: float, benchmark_source: str) -> str:
-    """The benchmark must trace to a source: a percent claim in claims.csv or a
-    census key. Returns a one-line description; raises ValueError if the share
-    does not match what the source gives."""
-    by_id = claims_mod.claims_by_id(data_dir)
-    if benchmark_source in by_id:
-        claim = by_id[benchmark_source]
-        if claim["unit"] != "percent":
-            raise ValueError(f"benchmark_source {benchmark_source} is a {claim['unit']}, not a percent")
-        published = float(Decimal(claim["value"]) / 100)
-        if abs(published - benchmark_share) > 1e-12:
-            raise ValueError(f"benchmark_share = {benchmark_share} but {benchmark_source} published "
-                             f"{claim['value']}%; pass -p benchmark_share {published}")
-        return f"{claim['value']}% ({benchmark_source}, {claim['source_id']})"
-    if benchmark_source in census.CENSUS_SHARE_KEYS:
-        k, n = census.census_share(benchmark_source, data_dir)
-        if abs(k / n - benchmark_share) > 0.0005:
-            raise ValueError(f"benchmark_share = {benchmark_share} but census {benchmark_source} gives "
-                             f"{k:,} of {n:,} = {k / n:.4f}")
-        return f"{100 * k / n:.2f}% (census {benchmark_source}: {k:,} of {n:,})"
-    raise ValueError(f"benchmark_source {benchmark_source!r} is neither a claim id in claims.csv "
-                     f"nor a census key ({', '.join(sorted(census.CENSUS_SHARE_KEYS))})")
+def describe_benchmark(benchmark_id: str, data_dir: str = "data") -> tuple[float, str]:
+    """(share, one-line description with its source) of a benchmark in the
+    registry (benchmarks.resolve); raises ValueError for an unknown id."""
+    if not benchmarks.is_benchmark_id(benchmark_id, data_dir):
+        raise ValueError(f"benchmark {benchmark_id!r} is not a benchmark id (see analyses.benchmarks.registry)")
+    b = benchmarks.resolve(benchmark_id, data_dir=data_dir)
+    if b.claim_id:
+        claim = claims_mod.claim(b.claim_id, data_dir)
+        return b.share, f"{claim['value']}% ({b.claim_id}, {claim['source_id']})"
+    if b.group_count is not None:
+        return b.share, f"{100 * b.share:.2f}% (census {benchmark_id}: {b.group_count:,} of {b.population:,})"
+    return b.share, f"{100 * b.share:.2f}% ({b.label})"
 
 
-def sources_table(data_dir: str = "data", subject: str = "pima") -> pd.DataFrame:
-    """Sources cited by a subject's claims, with the claims each supports."""
-    claims = claims_mod.load_claims(data_dir)
-    claims = claims[claims["subject"] == subject]
-    sources = claims_mod.load_sources(data_dir).set_index("source_id")
-    rows = []
-    for source_id, group in claims.groupby("source_id", sort=True):
-        s = sources.loc[source_id]
-        rows.append({"source_id": source_id, "publisher": s["publisher"], "title": s["title"], "date": s["date"],
-                     "url": s["url"], "claims": " ".join(group["claim_id"]), "n_claims": len(group)})
-    return pd.DataFrame(rows).sort_values(["date", "source_id"], kind="stable").reset_index(drop=True)
+def population_total(census_id: str, data_dir: str = "data") -> int:
+    """Everyone in the population a census id names (the N of the rate ratio)."""
+    b = benchmarks.resolve(census_id, data_dir=data_dir)
+    if b.kind != benchmarks.POPULATION or not b.population_total or b.claim_id:
+        raise ValueError(f"{census_id!r} is not a census population id (e.g. london_all_ages@2021)")
+    return b.population_total
 
 
 def rounding_only_range(list_claim: pd.Series, benchmark_claim: pd.Series, rounding_rule: str) -> tuple[float, float]:
@@ -197,12 +170,12 @@ def rounding_only_range(list_claim: pd.Series, benchmark_claim: pd.Series, round
 
 
 def funnel_rates(data_dir: str = "data") -> pd.DataFrame:
-    """The published 'interest' figures over each possible denominator: the
-    arithmetic behind the LBC and Liberty Investigates framings."""
+    """The published 'interest' figures over each possible denominator
+    (data/manual/pima_interest_rates.csv): the arithmetic behind the LBC and
+    Liberty Investigates framings."""
     by_id = claims_mod.claims_by_id(data_dir)
-    pairs = [("P13", "P8"), ("P13", "P11"), ("P13", "P3"), ("P15", "P3"), ("P15", "P11"), ("P15", "P8")]
     rows = []
-    for num_id, den_id in pairs:
+    for num_id, den_id in read_manual("pima_interest_rates", data_dir).itertuples(index=False):
         num, den = by_id[num_id], by_id[den_id]
         rows.append({"numerator": f"{num_id}: {claims_mod.published_text(num)}",
                      "denominator": f"{den_id}: {claims_mod.published_text(den)}",

@@ -2,8 +2,9 @@
 (methods.md section 5): one row per invented person, never a real one.
 
 Steps (methods.md 5.1-5.4):
-  1. Integer margins from the published, rounded percentages on n = 758 (P3):
-     PD3 (61% Black), PD2 (15% under 16), PD1 (61% aged 18 or under). Each is
+  1. Integer margins from the published, rounded percentages of the Pima list
+     size (data/manual/panel_lists.csv): its Black share, and the shares under
+     16 and aged 18 or under (rows of data/manual/pima_base_table.csv). Each is
      chosen inside the range of whole counts its rounding allows
      (rounding.consistent_counts) as the count nearest percent x n, and the
      choice is recorded beside the list.
@@ -30,7 +31,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from police_lists.analyses import pima
 from police_lists.readers import claims as claims_mod
+from police_lists.readers.manual import read_manual
 from police_lists.contract.files import atomic_write
 from police_lists.contract.paths import resolve
 from police_lists.methods.rounding import consistent_counts, point_count
@@ -40,7 +43,8 @@ LIST_NAME = "pima_synthetic_list"
 ETHNICITY = ("Black", "Not Black")
 AGE_BANDS = ("under 16", "16-18", "19 and over")
 SHUFFLE_SEED = 20200511  # the first day of Operation Pima; any fixed value would do
-MARGIN_CLAIMS = {"n": "P3", "black": "PD3", "under_16": "PD2", "18_or_under": "PD1"}
+# The base-table rows (data/manual/pima_base_table.csv) whose published shares are the age margins.
+AGE_MARGINS = {"under_16": ("age", "under 16"), "18_or_under": ("age", "18 or under")}
 
 
 def _choose(claim, n: int) -> dict:
@@ -56,15 +60,17 @@ def _choose(claim, n: int) -> dict:
 def margins(data_dir: str = "data") -> dict:
     """The integer margins and how each was chosen."""
     by_id = claims_mod.claims_by_id(data_dir)
-    n = int(by_id["P3"]["value"])
-    black = _choose(by_id["PD3"], n)
-    under16 = _choose(by_id["PD2"], n)
-    to18 = _choose(by_id["PD1"], n)
+    size_id, share_id = pima.list_claims(data_dir)
+    base = read_manual("pima_base_table", data_dir).set_index(["table", "category"])["definition"]
+    n = int(by_id[size_id]["value"])
+    black = _choose(by_id[share_id], n)
+    under16 = _choose(by_id[base[AGE_MARGINS["under_16"]]], n)
+    to18 = _choose(by_id[base[AGE_MARGINS["18_or_under"]]], n)
     eth = [black["chosen"], n - black["chosen"]]
     age = [under16["chosen"], to18["chosen"] - under16["chosen"], n - to18["chosen"]]
     if min(age) < 0 or sum(eth) != n or sum(age) != n:
         raise ValueError(f"margins do not share the total {n}: {eth}, {age}")
-    return {"n": n, "n_claim": "P3", "ethnicity": dict(zip(ETHNICITY, eth)), "age_band": dict(zip(AGE_BANDS, age)),
+    return {"n": n, "n_claim": size_id, "ethnicity": dict(zip(ETHNICITY, eth)), "age_band": dict(zip(AGE_BANDS, age)),
             "choices": [black, under16, to18]}
 
 

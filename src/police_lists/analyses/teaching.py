@@ -135,7 +135,7 @@ def point_count(claim_id: str, data_dir: str = "data") -> int:
 
 def pima_point_count(data_dir: str = "data") -> int:
     """Point value for the Black count on the Pima list (claim PD3)."""
-    return point_count(pima.BLACK_SHARE, data_dir)
+    return point_count(pima.list_claims(data_dir)[1], data_dir)
 
 
 def claims_table(claim_ids: list[str], data_dir: str = "data") -> pd.DataFrame:

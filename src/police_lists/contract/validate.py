@@ -20,7 +20,7 @@ from pathlib import Path
 
 from police_lists.contract.problems import ProblemError, problem, report as report_problems
 from police_lists.methods.expressions import expression_names
-from police_lists.readers import census
+from police_lists.readers import census, homicide
 from police_lists.readers.claims import claims_by_id
 from police_lists.contract.paths import data_dir as _data_dir, display_path
 
@@ -119,8 +119,9 @@ def _semantic_problems(data: Path) -> list[str]:
             if cid not in numeric:
                 out.append(problem(kp, i, "check", kind, "only a numeric claim can be recomputed"))
         elif kind == "census_share":
-            if expr not in census.CENSUS_SHARE_KEYS:
-                out.append(problem(kp, i, "expression", expr, f"census key must be one of {sorted(census.CENSUS_SHARE_KEYS)}"))
+            if census.parse_census_id(expr) is None:
+                out.append(problem(kp, i, "expression", expr, "a census share is a census id with its year, "
+                                                              "e.g. london_all_ages@2011 (readers.census.parse_census_id)"))
         elif kind == "not_checkable" and expr:
             out.append(problem(kp, i, "expression", expr, "a not_checkable row has no expression"))
         if kind != "expression" and k["comparator"]:
@@ -134,6 +135,15 @@ def _semantic_problems(data: Path) -> list[str]:
             for cid in row[column].split():
                 if cid not in by_id:
                     out.append(problem(display_path(path), i, column, cid, "every claim id must be in claims.csv"))
+    # Benchmark sets name benchmarks by id: census, homicide victims or a row of benchmarks.csv.
+    published = {r["benchmark_id"] for r in _read_rows(data / "manual" / "benchmarks.csv")}
+    sets_path = data / "manual" / "benchmark_sets.csv"
+    for i, row in enumerate(_read_rows(sets_path), start=2):
+        bid = row["benchmark_id"].format(ages="10_24", victims_period="2012-2019")
+        if not (census.CENSUS_ID.match(bid) or homicide.VICTIMS_ID.match(bid) or bid in published):
+            out.append(problem(display_path(sets_path), i, "benchmark_id", row["benchmark_id"],
+                               "a benchmark id: a census id, a homicide victims id or a benchmark_id of "
+                               "manual/benchmarks.csv ({ages} and {victims_period} may stand for parameters)"))
     for i, c in enumerate(claims, start=2):
         if c["claim_id"] not in checked:
             out.append(problem(cp, i, "claim_id", c["claim_id"], "every claim has a row in manual/claim_checks.csv"))

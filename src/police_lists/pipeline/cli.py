@@ -92,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         from police_lists.readers import listinput
         from police_lists.analyses import profile
 
-        values = {name: profile.papermill_value(value, name) for name, value in args.parameter}
+        from police_lists.pipeline.params import parse_value
+
+        values = {name: parse_value("05_list_profile", name, value) for name, value in args.parameter}
         try:
             manifest = profile.run(args.list_path, args.output_dir, values, args.data_dir, args.show_code)
         except (listinput.ListInputError, profile.ProfileError) as exc:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from police_lists.contract.paths import data_dir as _data_dir
-from police_lists.methods.bands import cuts_across, parse_band, within
+from police_lists.methods.bands import OPEN_END, cuts_across, parse_band, within
 
 CENSUS_2011 = "raw/census2011_dc2101ew_ethnic_group_by_sex_by_age_regions.csv"
 CENSUS_2021_AGE = "raw/census2021_ethnic_group_by_single_year_of_age.csv"
@@ -124,24 +124,6 @@ def group_count(
     return pc.group_count, pc.total
 
 
-# Named census shares that data/manual/claim_checks.csv may cite.
-CENSUS_SHARE_KEYS = {
-    "london_2011_black_all_ages": dict(year=2011, area=LONDON),
-    "london_2021_black_all_ages": dict(year=2021, area=LONDON),
-    "london_2011_black_10_17": dict(year=2011, area=LONDON, age_from=10, age_to=17),
-    "london_2021_black_under_18": dict(year=2021, area=LONDON, age_from=0, age_to=17),
-    "ew_2011_black_all_ages": dict(year=2011, area=ENGLAND_AND_WALES),
-    "ew_2021_black_all_ages": dict(year=2021, area=ENGLAND_AND_WALES),
-}
-
-
-def census_share(key: str, data_dir: str = "data") -> tuple[int, int]:
-    """(numerator, denominator) for a named census share."""
-    if key not in CENSUS_SHARE_KEYS:
-        raise KeyError(f"unknown census share {key!r}; known: {sorted(CENSUS_SHARE_KEYS)}")
-    return group_count(data_dir=data_dir, **CENSUS_SHARE_KEYS[key])
-
-
 # --- Benchmark support (issue 4): TS021 by borough, sex, the Met area, and a
 # general counter that says which table answered and how exact it is.
 
@@ -156,13 +138,6 @@ AREA_NAMES = {LONDON: "London", ENGLAND_AND_WALES: "England and Wales",
               MET_AREA: "Metropolitan Police area (London less the City of London)"}
 SEXES = ("all", "male", "female")
 _SEX_LABELS = {"Males": "male", "Females": "female", "Male": "male", "Female": "female"}
-
-CENSUS_SHARE_KEYS.update({
-    "london_2011_black_10_24": dict(year=2011, area=LONDON, age_from=10, age_to=24),
-    "london_2021_black_10_17": dict(year=2021, area=LONDON, age_from=10, age_to=17),
-    "london_2021_black_10_24": dict(year=2021, area=LONDON, age_from=10, age_to=24),
-})
-
 
 @lru_cache(maxsize=4)
 def census_2021_ts021(data_dir: str = "data") -> pd.DataFrame:
@@ -306,3 +281,43 @@ def age_table_rounding_gap(area: str = LONDON, group: str = "Black", include_mix
     out["total_gap"] = out["age_table_total"] - out["sex_table_total"]
     out["suppressed_cells"] = int(by_age["suppressed"].sum())
     return out
+
+
+# ---------------------------------------------------------------- census ids
+# One name for every census count the project uses (benchmarks, the ledger's
+# census checks, notebook parameters):
+# <area>_[males_|females_]<ages>[@<year>], ages = all_ages | under_<N> | <a>_<b> | <a>_plus
+_AREAS = {"london": LONDON, "met_area": MET_AREA, "ew": ENGLAND_AND_WALES}
+CENSUS_ID = re.compile(r"^(?P<area>london|met_area|ew)_(?:(?P<sex>males|females)_)?"
+                     r"(?P<ages>all_ages|under_(?P<under>\d+)|(?P<a>\d+)_(?P<b>\d+)|(?P<plus>\d+)_plus)"
+                     r"(?:@(?P<year>\d{4}))?$")
+
+
+def parse_census_id(census_id: str, census_year: int | None = None) -> dict | None:
+    """'london_10_24' -> dict(year, area, age_from, age_to, sex); None if not a census id,
+    or if it names no year ('@2011') and no census_year is given."""
+    m = CENSUS_ID.match(census_id)
+    if not m:
+        return None
+    if m["ages"] == "all_ages":
+        ages = (0, OPEN_END)
+    elif m["under"]:
+        ages = (0, int(m["under"]) - 1)
+    elif m["plus"]:
+        ages = (int(m["plus"]), OPEN_END)
+    else:
+        ages = (int(m["a"]), int(m["b"]))
+    sex = {"males": "male", "females": "female"}.get(m["sex"], "all")
+    year = int(m["year"]) if m["year"] else census_year
+    if year is None:
+        return None
+    return dict(year=year, area=_AREAS[m["area"]], age_from=ages[0], age_to=ages[1], sex=sex)
+
+
+def census_share(census_id: str, group: str = "Black", data_dir: str = "data") -> tuple[int, int]:
+    """(people in `group`, everyone) for a census id that names its year, e.g. london_all_ages@2011."""
+    spec = parse_census_id(census_id)
+    if spec is None:
+        raise KeyError(f"{census_id!r} is not a census id with a year (e.g. london_all_ages@2011, london_10_17@2021)")
+    pc = population_count(group=group, data_dir=data_dir, **spec)
+    return pc.group_count, pc.total
