@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "teaching":
         import sys
 
-        from police_lists.analyses import teaching
+        from police_lists.pipeline import teaching
         from police_lists.contract import validate
 
         try:
