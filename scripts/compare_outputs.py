@@ -59,7 +59,7 @@ def html_body(path: Path) -> str:
 
 def first_difference(a: str, b: str) -> str:
     i = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
-    return f"at character {i}: {a[max(0, i - 60):i + 60]!r} / {b[max(0, i - 60):i + 60]!r}"
+    return f"at character {i}: {a[max(0, i - 60) : i + 60]!r} / {b[max(0, i - 60) : i + 60]!r}"
 
 
 def compare_html(before: Path, after: Path, out: list[str], notes: list[str]) -> None:
@@ -99,8 +99,10 @@ def compare_notebooks(before: Path, after: Path, out: list[str], notes: list[str
                 out.append(f"{rel}: {len(oa)} cell outputs before, {len(ob)} after")
             for i, (x, y) in enumerate(zip(oa, ob)):
                 if x != y:
-                    out.append(f"{rel}: cell output {i} differs, "
-                               f"{first_difference(json.dumps(x, sort_keys=True), json.dumps(y, sort_keys=True))}")
+                    out.append(
+                        f"{rel}: cell output {i} differs, "
+                        f"{first_difference(json.dumps(x, sort_keys=True), json.dumps(y, sort_keys=True))}"
+                    )
         if ma != mb:
             out.append(f"{rel}: markdown cells differ")
         if pa != pb:
@@ -151,8 +153,10 @@ def main(argv: list[str]) -> int:
     for line in out:
         print(f"DIFFERS: {line}")
     n_tables = len(files(before, "tables")) + len(files(before, "figures"))
-    print(f"{n_tables} tables and figures, {len(files(before, 'html'))} pages, "
-          f"{len(files(before, 'notebooks'))} notebooks compared: {len(out)} difference(s) beyond the allowed ones")
+    print(
+        f"{n_tables} tables and figures, {len(files(before, 'html'))} pages, "
+        f"{len(files(before, 'notebooks'))} notebooks compared: {len(out)} difference(s) beyond the allowed ones"
+    )
     return 1 if out else 0
 
 

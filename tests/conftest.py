@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def data_copy(tmp_path):
     """A private copy of data/ a test may break."""
     dest = tmp_path / "data"
-    shutil.copytree(ROOT / "data", dest, ignore=shutil.ignore_patterns("derived"))
+    shutil.copytree(ROOT / "data", dest)
     for p in dest.rglob("*"):
         if p.is_file():
             p.chmod(0o644)

@@ -63,8 +63,8 @@ def test_executed_notebook_has_no_timestamps(built):
 
 
 def test_folders_are_recorded_without_machine_paths(tmp_path):
-    from police_lists.pipeline import build
     from police_lists.contract.paths import PROJECT_ROOT
+    from police_lists.pipeline import build
 
     assert build.shown_path("outputs") == "outputs"
     assert build.shown_path(str(PROJECT_ROOT / "outputs")) == "outputs"
@@ -79,8 +79,10 @@ def test_clean_executed_strips_run_noise():
 
     nb = new_notebook(cells=[new_code_cell('output_dir = "/tmp/x/.staging/01"'), new_code_cell("1")])
     nb.cells[0].metadata["tags"] = ["injected-parameters"]
-    nb.cells[1].outputs = [new_output("stream", name="stderr", text="UserWarning: /site-packages/x.py:1\n"),
-                           new_output("stream", name="stdout", text="kept\n")]
+    nb.cells[1].outputs = [
+        new_output("stream", name="stderr", text="UserWarning: /site-packages/x.py:1\n"),
+        new_output("stream", name="stdout", text="kept\n"),
+    ]
     nb.metadata["papermill"] = {"start_time": "2026-01-01", "parameters": {"output_dir": "/tmp/x/.staging/01"}}
     removed = build.clean_executed(nb, build.OUTSIDE, "/tmp/x/.staging/01")
     assert removed == ["UserWarning: /site-packages/x.py:1\n"]

@@ -11,14 +11,15 @@ import re
 
 import pytest
 
-from police_lists.pipeline import build
-from police_lists.contract import validate
 from police_lists.contract.problems import ProblemError
+from police_lists.pipeline import build
 
 COMPARED = ("tables", "figures", "html", "notebooks")
 # Text that must never reach an appendix or an executed notebook.
-NOISE = re.compile(r"IPKernelApp|Kernel is running over TCP|Traceback|UserWarning|FutureWarning|DeprecationWarning"
-                   r"|RuntimeWarning|/tmp/|/home/|/root/|/work/")
+NOISE = re.compile(
+    r"IPKernelApp|Kernel is running over TCP|Traceback|UserWarning|FutureWarning|DeprecationWarning"
+    r"|RuntimeWarning|/tmp/|/home/|/root/|/work/"
+)
 
 
 def _files(root):
@@ -52,7 +53,7 @@ def test_no_machine_path_or_kernel_noise_in_outputs(built):
         text = path.read_text(encoding="utf-8")
         assert str(out) not in text, f"{path.name} names the build folder"
         hit = NOISE.search(text)
-        assert not hit, f"{path.name}: {text[max(0, hit.start() - 80):hit.end() + 80]!r}"
+        assert not hit, f"{path.name}: {text[max(0, hit.start() - 80) : hit.end() + 80]!r}"
     for path in sorted((out / "notebooks").glob("*.ipynb")):
         nb = json.loads(path.read_text(encoding="utf-8"))
         streams = [o.get("name") for c in nb["cells"] for o in c.get("outputs", []) if o["output_type"] == "stream"]
@@ -92,7 +93,9 @@ def test_invalid_data_stops_the_build_and_publishes_nothing(tmp_path, data_copy)
     claims = data_copy / "claims.csv"
     text = claims.read_text(encoding="utf-8")
     assert ",not_applicable,,V," in text
-    claims.write_text(text.replace(",not_applicable,,V,", ",not_applicable,,maybe,", 1), encoding="utf-8")  # enum V/V2/U
+    claims.write_text(
+        text.replace(",not_applicable,,V,", ",not_applicable,,maybe,", 1), encoding="utf-8"
+    )  # enum V/V2/U
     with pytest.raises(ProblemError):
         build.build(output_dir=str(out), data_dir=str(data_copy), names=["01_operation_pima"], log=lambda *_: None)
     published = [p for p in out.rglob("*") if p.is_file() and ".cache" not in p.parts] if out.exists() else []

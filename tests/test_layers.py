@@ -75,8 +75,11 @@ def layer_violations() -> list[str]:
 
 
 def test_every_module_is_in_a_layer():
-    loose = [name for name in package_modules() if layer(name) is None
-             and name not in ("police_lists", "police_lists.__init__", "police_lists.__main__")]
+    loose = [
+        name
+        for name in package_modules()
+        if layer(name) is None and name not in ("police_lists", "police_lists.__init__", "police_lists.__main__")
+    ]
     assert loose == []
 
 
@@ -87,7 +90,10 @@ def test_no_module_imports_a_higher_layer():
 def test_analyses_never_import_present_or_pipeline():
     for name, path in package_modules().items():
         if layer(name) == "analyses" and name.removeprefix("police_lists.") not in {m for m, _ in TEMPORARY}:
-            assert {layer(t) for t in imports_of(path.read_text(encoding="utf-8"))} & {"present", "pipeline"} == set(), name
+            assert {layer(t) for t in imports_of(path.read_text(encoding="utf-8"))} & {
+                "present",
+                "pipeline",
+            } == set(), name
 
 
 def test_the_graph_check_catches_an_upward_import():

@@ -3,9 +3,9 @@
 import pytest
 
 from police_lists.analyses.ledger import build_ledger
+from police_lists.contract import standards
 from police_lists.methods.expressions import evaluate
 from police_lists.readers import claims
-from police_lists.contract import standards
 
 
 @pytest.fixture(scope="module")

@@ -9,12 +9,12 @@ import pandas as pd
 import papermill
 import pytest
 
+from police_lists.analyses import matrix
 from police_lists.analyses.ledger import build_ledger
 from police_lists.contract.problems import ProblemError
 from police_lists.methods.formatting import exact_pct
-from police_lists.readers import claims
-from police_lists.analyses import matrix
 from police_lists.methods.rounding import Interval, consistent_counts
+from police_lists.readers import claims
 
 ROOT = Path(__file__).resolve().parents[1]
 LISTED = ["C1", "C2", "C3", "C5", "C6", "C8", "C9"]
@@ -31,6 +31,7 @@ def conflicts():
 
 
 # ------------------------------------------------------------ arithmetic
+
 
 def test_fall_to_2676_fits_3881_not_3811():
     to = Interval.point(2676)
@@ -98,8 +99,15 @@ def test_snapshots_keep_both_peaks_and_the_end():
     assert sorted(peaks["size_low"]) == [3811, 3881]
     assert set(peaks["ref_date"]) == {"2017-08"}
     sizes = dict(zip(snaps["claim_id"], snaps["size_low"]))
-    assert (sizes["M2"], sizes["M8"], sizes["M10a"], sizes["M12a"], sizes["M13a"], sizes["M14a"], sizes["M16"]) == \
-        (3422, 3806, 3362, 2676, 2552, 2305, 1933)
+    assert (sizes["M2"], sizes["M8"], sizes["M10a"], sizes["M12a"], sizes["M13a"], sizes["M14a"], sizes["M16"]) == (
+        3422,
+        3806,
+        3362,
+        2676,
+        2552,
+        2305,
+        1933,
+    )
     end = snaps.iloc[-1]
     assert end["ref_date"] == "2024-02-13" and end["size_low"] == "" and end["published"] == "no headcount published"
     assert all(snaps["source_id"] != "")
@@ -121,6 +129,7 @@ def test_date_span():
 
 
 # ------------------------------------------------------------- conflicts
+
 
 def test_every_listed_conflict_has_a_verdict(conflicts):
     for cid in LISTED:
@@ -184,11 +193,17 @@ def test_every_matrix_claim_is_in_the_ledger():
 
 # ------------------------------------------------------------- notebooks
 
+
 def run(tmp_path, name, **params):
     out = tmp_path / "out"
-    papermill.execute_notebook(str(ROOT / "notebooks" / f"{name}.ipynb"), str(tmp_path / "run.ipynb"),
-                               parameters={"output_dir": str(out), **params}, kernel_name="python3",
-                               progress_bar=False, cwd=str(tmp_path))
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / f"{name}.ipynb"),
+        str(tmp_path / "run.ipynb"),
+        parameters={"output_dir": str(out), **params},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(tmp_path),
+    )
     return out
 
 

@@ -10,9 +10,9 @@ import nbformat
 import pytest
 
 from police_lists.analyses import teaching
+from police_lists.methods.rounding import consistent_counts
 from police_lists.pipeline import teaching as teaching_build
 from police_lists.pipeline.cli import main as cli_main
-from police_lists.methods.rounding import consistent_counts
 
 LESSONS = list(teaching.LESSONS)
 
@@ -38,8 +38,12 @@ def _html_text(path) -> str:
 
 def _solution_only_lines(source_nb) -> list[str]:
     """Distinctive lines of solution cells: not also in any other cell of the source."""
-    other = {line.strip() for c in source_nb.cells if teaching_build.SOLUTION_TAG not in c.metadata.get("tags", [])
-             for line in c.source.splitlines()}
+    other = {
+        line.strip()
+        for c in source_nb.cells
+        if teaching_build.SOLUTION_TAG not in c.metadata.get("tags", [])
+        for line in c.source.splitlines()
+    }
     lines = [line.strip() for src in teaching_build.solution_sources(source_nb) for line in src.splitlines()]
     return [line for line in lines if len(line) > 12 and line not in other]
 
@@ -99,8 +103,11 @@ def test_student_version_has_no_solution_code_or_output(taught, lesson):
     # Solution output: what the instructor's solution cells and checks printed never reaches a student.
     solution_cells = [c for c in instructor.cells if teaching_build.SOLUTION_TAG in c.metadata.get("tags", [])]
     instructor_only = [t.strip() for t in _outputs_text(solution_cells) if len(t.strip()) >= 5]
-    instructor_only += [m.group(0) for t in _outputs_text(instructor.cells)
-                        for m in re.finditer(r"Exercise \d+: right\. Reference answer: [^\n]+", t)]
+    instructor_only += [
+        m.group(0)
+        for t in _outputs_text(instructor.cells)
+        for m in re.finditer(r"Exercise \d+: right\. Reference answer: [^\n]+", t)
+    ]
     assert instructor_only
     student_outputs = "\n".join(_outputs_text(student.cells))
     for text in instructor_only:
@@ -189,7 +196,9 @@ def test_an_answer_given_away_fails_the_student_build(tmp_path, monkeypatch):
     path = _broken_copy(tmp_path, lesson, leak)
     monkeypatch.setattr(teaching_build, "lesson_path", lambda name: path)
     with pytest.raises(teaching_build.TeachingBuildError, match=r"\(student\): checks printed \{1: 'right'\}"):
-        teaching_build.build_teaching(str(tmp_path / "out"), lessons=[lesson], validate_first=False, log=lambda *_: None)
+        teaching_build.build_teaching(
+            str(tmp_path / "out"), lessons=[lesson], validate_first=False, log=lambda *_: None
+        )
 
 
 def test_cli_unknown_lesson_is_one_line_and_non_zero(capsys):

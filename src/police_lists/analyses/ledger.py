@@ -16,11 +16,32 @@ from police_lists.contract.standards import CONSISTENT, INCONSISTENT, NOT_CHECKA
 from police_lists.methods.expressions import evaluate, expression_names
 from police_lists.methods.rounding import Interval, consistent_counts, rounds_to
 from police_lists.readers import census
-from police_lists.readers.claims import claim_interval, claim_rule, claims_by_id, load_checks, load_claims, load_sources, published_text
+from police_lists.readers.claims import (
+    claim_interval,
+    claim_rule,
+    claims_by_id,
+    load_checks,
+    load_claims,
+    load_sources,
+    published_text,
+)
 
 LEDGER_COLUMNS = [
-    "claim_id", "subject", "measure", "published", "unit", "ref_date", "source_id", "evidence",
-    "check", "expression", "recomputed", "implied_low", "implied_high", "status", "reason",
+    "claim_id",
+    "subject",
+    "measure",
+    "published",
+    "unit",
+    "ref_date",
+    "source_id",
+    "evidence",
+    "check",
+    "expression",
+    "recomputed",
+    "implied_low",
+    "implied_high",
+    "status",
+    "reason",
 ]
 
 
@@ -34,13 +55,21 @@ def _fmt(x: Fraction | None, unit: str) -> str:
 
 def _row(claim, check, status, reason, recomputed="", low=None, high=None) -> dict:
     return {
-        "claim_id": claim["claim_id"], "subject": claim["subject"], "measure": claim["measure"],
-        "published": published_text(claim), "unit": claim["unit"], "ref_date": claim["ref_date"],
-        "source_id": claim["source_id"], "evidence": claim["evidence"],
-        "check": check["check"], "expression": check["expression"], "recomputed": recomputed,
+        "claim_id": claim["claim_id"],
+        "subject": claim["subject"],
+        "measure": claim["measure"],
+        "published": published_text(claim),
+        "unit": claim["unit"],
+        "ref_date": claim["ref_date"],
+        "source_id": claim["source_id"],
+        "evidence": claim["evidence"],
+        "check": check["check"],
+        "expression": check["expression"],
+        "recomputed": recomputed,
         "implied_low": "" if low is None else _fmt(low, claim["unit"]),
         "implied_high": "" if high is None else _fmt(high, claim["unit"]),
-        "status": status, "reason": reason,
+        "status": status,
+        "reason": reason,
     }
 
 
@@ -51,20 +80,36 @@ def check_share_of(claim, check, claims_by_id, rounding_rule) -> dict:
     if base["rounding"] != "exact":
         # The base is itself rounded: bound the count by interval arithmetic.
         counts = claim_interval(claim, rounding_rule) * claim_interval(base) / Interval.point(100)
-        return _row(claim, check, CONSISTENT,
-                    f"{what}: the base is not exact, so the count lies in {counts.format(0)}",
-                    counts.format(0), counts.lo, counts.hi)
+        return _row(
+            claim,
+            check,
+            CONSISTENT,
+            f"{what}: the base is not exact, so the count lies in {counts.format(0)}",
+            counts.format(0),
+            counts.lo,
+            counts.hi,
+        )
     if rule not in ("half_up", "truncate"):
         return _row(claim, check, NOT_CHECKABLE, f"{what}: no count range for rounding '{rule}'")
     ks = consistent_counts(claim["value"], int(base["value"]), rule, claim["precision"] or None)
     if len(ks) == 0:
-        return _row(claim, check, INCONSISTENT,
-                    f"{what}: no whole number of people out of {published_text(base)} gives this percentage")
+        return _row(
+            claim,
+            check,
+            INCONSISTENT,
+            f"{what}: no whole number of people out of {published_text(base)} gives this percentage",
+        )
     n_values = len(ks)
-    return _row(claim, check, CONSISTENT,
-                f"{what} allows {ks.start:,}–{ks.stop - 1:,} people ({n_values} whole counts); "
-                "the count itself was not published", f"{ks.start:,}–{ks.stop - 1:,}",
-                Fraction(ks.start), Fraction(ks.stop - 1))
+    return _row(
+        claim,
+        check,
+        CONSISTENT,
+        f"{what} allows {ks.start:,}–{ks.stop - 1:,} people ({n_values} whole counts); "
+        "the count itself was not published",
+        f"{ks.start:,}–{ks.stop - 1:,}",
+        Fraction(ks.start),
+        Fraction(ks.stop - 1),
+    )
 
 
 def _compare(claim, check, result: Interval, inputs_exact: bool, rounding_rule: str, shown: str) -> dict:
@@ -76,14 +121,22 @@ def _compare(claim, check, result: Interval, inputs_exact: bool, rounding_rule: 
             ok = rounds_to(result.lo, claim["value"], rule, claim["precision"] or None)
             status = REPRODUCED if ok else INCONSISTENT
             verb = "gives" if ok else "gives, which does not round to the published figure:"
-            return _row(claim, check, status, f"{shown} {verb} {result.format(2)}",
-                        result.format(2), result.lo, result.hi)
+            return _row(
+                claim, check, status, f"{shown} {verb} {result.format(2)}", result.format(2), result.lo, result.hi
+            )
         ok = result.overlaps(stated)
         status = CONSISTENT if ok else INCONSISTENT
         relation = "overlaps" if ok else "does not overlap"
-        return _row(claim, check, status,
-                    f"{shown} lies in {result.format(2)}, which {relation} the published "
-                    f"{published_text(claim)} ({stated.format(2)})", result.format(2), result.lo, result.hi)
+        return _row(
+            claim,
+            check,
+            status,
+            f"{shown} lies in {result.format(2)}, which {relation} the published "
+            f"{published_text(claim)} ({stated.format(2)})",
+            result.format(2),
+            result.lo,
+            result.hi,
+        )
     # Order checks: the claim must be at most / at least the expression.
     if comparator == "<=":
         certain = stated.hi is not None and result.lo is not None and stated.hi <= result.lo
@@ -93,9 +146,15 @@ def _compare(claim, check, result: Interval, inputs_exact: bool, rounding_rule: 
         impossible = stated.hi is not None and result.lo is not None and stated.hi < result.lo
     status = INCONSISTENT if impossible else CONSISTENT
     verdict = "cannot hold" if impossible else ("holds" if certain else "can hold within rounding")
-    return _row(claim, check, status,
-                f"order check {published_text(claim)} {comparator} {shown} = {result.format(2)}: {verdict}",
-                result.format(2), result.lo, result.hi)
+    return _row(
+        claim,
+        check,
+        status,
+        f"order check {published_text(claim)} {comparator} {shown} = {result.format(2)}: {verdict}",
+        result.format(2),
+        result.lo,
+        result.hi,
+    )
 
 
 def check_expression(claim, check, claims_by_id, rounding_rule) -> dict:
@@ -118,8 +177,9 @@ def check_census_share(claim, check, rounding_rule, data_dir) -> dict:
     return _compare(claim, check, Interval.point(pct), True, rounding_rule, shown)
 
 
-def build_ledger(data_dir: str = "data", subjects: tuple[str, ...] | None = None,
-                 rounding_rule: str = "half_up") -> pd.DataFrame:
+def build_ledger(
+    data_dir: str = "data", subjects: tuple[str, ...] | None = None, rounding_rule: str = "half_up"
+) -> pd.DataFrame:
     """One row per claim with its recomputed value, implied range and status.
 
     `rounding_rule` is the rule assumed for published percentages whose
@@ -131,8 +191,12 @@ def build_ledger(data_dir: str = "data", subjects: tuple[str, ...] | None = None
         if subjects and claim["subject"] not in subjects:
             continue
         check = checks.loc[claim["claim_id"]]
-        check = {"check": check["check"], "expression": check["expression"],
-                 "comparator": check["comparator"], "note": check["note"]}
+        check = {
+            "check": check["check"],
+            "expression": check["expression"],
+            "comparator": check["comparator"],
+            "note": check["note"],
+        }
         kind = check["check"]
         if kind == "share_of":
             row = check_share_of(claim, check, by_id, rounding_rule)
@@ -156,14 +220,25 @@ def sources_table(data_dir: str = "data", subject: str = "pima") -> pd.DataFrame
     rows = []
     for source_id, group in claims.groupby("source_id", sort=True):
         s = sources.loc[source_id]
-        rows.append({"source_id": source_id, "publisher": s["publisher"], "title": s["title"], "date": s["date"],
-                     "url": s["url"], "claims": " ".join(group["claim_id"]), "n_claims": len(group)})
+        rows.append(
+            {
+                "source_id": source_id,
+                "publisher": s["publisher"],
+                "title": s["title"],
+                "date": s["date"],
+                "url": s["url"],
+                "claims": " ".join(group["claim_id"]),
+                "n_claims": len(group),
+            }
+        )
     return pd.DataFrame(rows).sort_values(["date", "source_id"], kind="stable").reset_index(drop=True)
 
 
 def attach_status(table: pd.DataFrame, ledger: pd.DataFrame) -> pd.DataFrame:
     """Add each claim's ledger status and reason (build_ledger) to a table keyed by claim_id."""
-    status = ledger[["claim_id", "status", "reason"]].rename(columns={"status": "ledger_status", "reason": "ledger_reason"})
+    status = ledger[["claim_id", "status", "reason"]].rename(
+        columns={"status": "ledger_status", "reason": "ledger_reason"}
+    )
     return table.merge(status, on="claim_id", how="left", validate="many_to_one")
 
 

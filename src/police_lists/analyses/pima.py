@@ -56,12 +56,20 @@ def base_counts(data_dir: str = "data", rounding_rule: str = "half_up") -> pd.Da
             ranges[name], points[name] = count_range(by_id[name], by_id, rounding_rule)
         rng = evaluate(row["definition"], ranges)
         point = evaluate(row["definition"], {k: Interval.point(v) for k, v in points.items()})
-        rows.append({
-            "table": row["table"], "category": row["category"], "definition": row["definition"],
-            "source_ids": " ".join(sorted({by_id[n]["source_id"] for n in names})),
-            "count_low": int(rng.lo), "count_high": int(rng.hi), "point_value": int(point.lo),
-            "point_rule": POINT_RULE, "rounding_rule": rounding_rule, "note": row["note"],
-        })
+        rows.append(
+            {
+                "table": row["table"],
+                "category": row["category"],
+                "definition": row["definition"],
+                "source_ids": " ".join(sorted({by_id[n]["source_id"] for n in names})),
+                "count_low": int(rng.lo),
+                "count_high": int(rng.hi),
+                "point_value": int(point.lo),
+                "point_rule": POINT_RULE,
+                "rounding_rule": rounding_rule,
+                "note": row["note"],
+            }
+        )
     out = pd.DataFrame(rows)
     # Inline assumption checks (The Markup style): the point values of a
     # partition must add up to the list size, and every point lies in its range.
@@ -80,19 +88,38 @@ def shares(base: pd.DataFrame, n: int, confidence: float, method: str) -> pd.Dat
     for _, r in base.iterrows():
         at_point = stats.share(r["point_value"], n, confidence, method)
         env = stats.envelope(stats.share(k, n, confidence, method) for k in range(r["count_low"], r["count_high"] + 1))
-        rows.append({
-            "table": r["table"], "category": r["category"], "count_low": r["count_low"],
-            "count_high": r["count_high"], "point_value": r["point_value"], "share": at_point.value,
-            "ci_low": at_point.low, "ci_high": at_point.high, "share_low_over_range": r["count_low"] / n,
-            "share_high_over_range": r["count_high"] / n, "ci_low_over_range": env.low,
-            "ci_high_over_range": env.high, "ci_method": method, "confidence": confidence,
-        })
+        rows.append(
+            {
+                "table": r["table"],
+                "category": r["category"],
+                "count_low": r["count_low"],
+                "count_high": r["count_high"],
+                "point_value": r["point_value"],
+                "share": at_point.value,
+                "ci_low": at_point.low,
+                "ci_high": at_point.high,
+                "share_low_over_range": r["count_low"] / n,
+                "share_high_over_range": r["count_high"] / n,
+                "ci_low_over_range": env.low,
+                "ci_high_over_range": env.high,
+                "ci_method": method,
+                "confidence": confidence,
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def disproportionality(k_range: tuple[int, int], k_point: int, n: int, benchmark_share: float,
-                       population: int, confidence: float, ci_method: str, ratio_method: str,
-                       benchmark_label: str) -> pd.DataFrame:
+def disproportionality(
+    k_range: tuple[int, int],
+    k_point: int,
+    n: int,
+    benchmark_share: float,
+    population: int,
+    confidence: float,
+    ci_method: str,
+    ratio_method: str,
+    benchmark_label: str,
+) -> pd.DataFrame:
     """Both measures, named, at the point count and over the whole count range:
     the share ratio (list share / benchmark share) and the rate ratio of the
     group against everyone else in the benchmark population; plus the gap.
@@ -103,27 +130,55 @@ def disproportionality(k_range: tuple[int, int], k_point: int, n: int, benchmark
     at = benchmarks.panel_row(b, k_point, n, **options)
     over = benchmarks.panel_row(b, (k_range[0], k_range[1], k_point), n, **options)
     common = {"benchmark": benchmark_label, "benchmark_share": benchmark_share}
-    return pd.DataFrame([
-        {"measure": "share ratio (list share / benchmark share)", **common, "value": at["ratio"],
-         "ci_low": at["ci_low"], "ci_high": at["ci_high"], "value_low_over_range": over["ratio_low"],
-         "value_high_over_range": over["ratio_high"], "ci_low_over_range": over["ci_low"],
-         "ci_high_over_range": over["ci_high"], "interval_method": f"{ci_method} share interval / benchmark share"},
-        {"measure": "rate ratio, group vs rest of population", **common, "value": at["rate_ratio"],
-         "ci_low": at["rr_ci_low"], "ci_high": at["rr_ci_high"], "value_low_over_range": over["rate_ratio_low"],
-         "value_high_over_range": over["rate_ratio_high"], "ci_low_over_range": over["rr_ci_low"],
-         "ci_high_over_range": over["rr_ci_high"], "interval_method": ratio_method},
-        {"measure": "percentage-point gap (list share - benchmark share)", **common, "value": at["pp_gap"],
-         "ci_low": float("nan"), "ci_high": float("nan"), "value_low_over_range": over["pp_gap_low"],
-         "value_high_over_range": over["pp_gap_high"], "ci_low_over_range": float("nan"),
-         "ci_high_over_range": float("nan"), "interval_method": "none (exact description)"},
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "measure": "share ratio (list share / benchmark share)",
+                **common,
+                "value": at["ratio"],
+                "ci_low": at["ci_low"],
+                "ci_high": at["ci_high"],
+                "value_low_over_range": over["ratio_low"],
+                "value_high_over_range": over["ratio_high"],
+                "ci_low_over_range": over["ci_low"],
+                "ci_high_over_range": over["ci_high"],
+                "interval_method": f"{ci_method} share interval / benchmark share",
+            },
+            {
+                "measure": "rate ratio, group vs rest of population",
+                **common,
+                "value": at["rate_ratio"],
+                "ci_low": at["rr_ci_low"],
+                "ci_high": at["rr_ci_high"],
+                "value_low_over_range": over["rate_ratio_low"],
+                "value_high_over_range": over["rate_ratio_high"],
+                "ci_low_over_range": over["rr_ci_low"],
+                "ci_high_over_range": over["rr_ci_high"],
+                "interval_method": ratio_method,
+            },
+            {
+                "measure": "percentage-point gap (list share - benchmark share)",
+                **common,
+                "value": at["pp_gap"],
+                "ci_low": float("nan"),
+                "ci_high": float("nan"),
+                "value_low_over_range": over["pp_gap_low"],
+                "value_high_over_range": over["pp_gap_high"],
+                "ci_low_over_range": float("nan"),
+                "ci_high_over_range": float("nan"),
+                "interval_method": "none (exact description)",
+            },
+        ]
+    )
 
 
 def sensitivity_benchmarks(data_dir: str = "data") -> list[tuple[str, float]]:
     """(label, share) of each benchmark in the set 'pima_sensitivity' (benchmark_sets.csv):
     the published benchmark and the two censuses it could have come from."""
-    return [(label, benchmarks.resolve(bid, data_dir=data_dir).share)
-            for bid, label in benchmarks.benchmark_set("pima_sensitivity", labels=True, data_dir=data_dir)]
+    return [
+        (label, benchmarks.resolve(bid, data_dir=data_dir).share)
+        for bid, label in benchmarks.benchmark_set("pima_sensitivity", labels=True, data_dir=data_dir)
+    ]
 
 
 def funnel(data_dir: str = "data") -> pd.DataFrame:
@@ -132,9 +187,17 @@ def funnel(data_dir: str = "data") -> pd.DataFrame:
     rows = []
     for claim_id, stage in read_manual("pima_funnel", data_dir)[["claim_id", "stage"]].itertuples(index=False):
         c = by_id[claim_id]
-        rows.append({"claim_id": claim_id, "stage": stage, "published": claims_mod.published_text(c),
-                     "value": int(c["value"]), "rounding": c["rounding"], "source_id": c["source_id"],
-                     "ref_date": c["ref_date"]})
+        rows.append(
+            {
+                "claim_id": claim_id,
+                "stage": stage,
+                "published": claims_mod.published_text(c),
+                "value": int(c["value"]),
+                "rounding": c["rounding"],
+                "source_id": c["source_id"],
+                "ref_date": c["ref_date"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -177,8 +240,12 @@ def funnel_rates(data_dir: str = "data") -> pd.DataFrame:
     rows = []
     for num_id, den_id in read_manual("pima_interest_rates", data_dir).itertuples(index=False):
         num, den = by_id[num_id], by_id[den_id]
-        rows.append({"numerator": f"{num_id}: {claims_mod.published_text(num)}",
-                     "denominator": f"{den_id}: {claims_mod.published_text(den)}",
-                     "percent": 100 * int(num["value"]) / int(den["value"]),
-                     "denominator_exact": den["rounding"] == "exact"})
+        rows.append(
+            {
+                "numerator": f"{num_id}: {claims_mod.published_text(num)}",
+                "denominator": f"{den_id}: {claims_mod.published_text(den)}",
+                "percent": 100 * int(num["value"]) / int(den["value"]),
+                "denominator_exact": den["rounding"] == "exact",
+            }
+        )
     return pd.DataFrame(rows)

@@ -32,11 +32,11 @@ import numpy as np
 import pandas as pd
 
 from police_lists.analyses import pima
-from police_lists.readers import claims as claims_mod
-from police_lists.readers.manual import read_manual
 from police_lists.contract.files import atomic_write
 from police_lists.contract.paths import resolve
 from police_lists.methods.rounding import consistent_counts, point_count
+from police_lists.readers import claims as claims_mod
+from police_lists.readers.manual import read_manual
 
 LABEL = "SYNTHETIC - not real people"
 LIST_NAME = "pima_synthetic_list"
@@ -53,8 +53,14 @@ def _choose(claim, n: int) -> dict:
     point = point_count(claim["value"], n)
     if point not in allowed:
         raise ValueError(f"{claim['claim_id']}: {point} is outside the counts {claim['value']}% of {n} allows")
-    return {"claim_id": claim["claim_id"], "printed": f"{claim['value']}%", "rounding": claim["rounding"],
-            "allowed_low": allowed.start, "allowed_high": allowed.stop - 1, "chosen": point}
+    return {
+        "claim_id": claim["claim_id"],
+        "printed": f"{claim['value']}%",
+        "rounding": claim["rounding"],
+        "allowed_low": allowed.start,
+        "allowed_high": allowed.stop - 1,
+        "chosen": point,
+    }
 
 
 def margins(data_dir: str = "data") -> dict:
@@ -70,8 +76,13 @@ def margins(data_dir: str = "data") -> dict:
     age = [under16["chosen"], to18["chosen"] - under16["chosen"], n - to18["chosen"]]
     if min(age) < 0 or sum(eth) != n or sum(age) != n:
         raise ValueError(f"margins do not share the total {n}: {eth}, {age}")
-    return {"n": n, "n_claim": size_id, "ethnicity": dict(zip(ETHNICITY, eth)), "age_band": dict(zip(AGE_BANDS, age)),
-            "choices": [black, under16, to18]}
+    return {
+        "n": n,
+        "n_claim": size_id,
+        "ethnicity": dict(zip(ETHNICITY, eth)),
+        "age_band": dict(zip(AGE_BANDS, age)),
+        "choices": [black, under16, to18],
+    }
 
 
 def generate(data_dir: str = "data") -> tuple[pd.DataFrame, dict]:
@@ -95,16 +106,18 @@ def generate(data_dir: str = "data") -> tuple[pd.DataFrame, dict]:
     people = hl.tabulate_individuals(integer, ["ethnicity", "age_band"])
     rng = np.random.default_rng(SHUFFLE_SEED)
     people = people.iloc[rng.permutation(len(people))].reset_index(drop=True)
-    frame = pd.DataFrame({
-        "synthetic": LABEL,
-        "ethnicity": [ETHNICITY[i] for i in people["ethnicity"]],
-        "age_band": [AGE_BANDS[i] for i in people["age_band"]],
-    })
+    frame = pd.DataFrame(
+        {
+            "synthetic": LABEL,
+            "ethnicity": [ETHNICITY[i] for i in people["ethnicity"]],
+            "age_band": [AGE_BANDS[i] for i in people["age_band"]],
+        }
+    )
     record = {
         "label": LABEL,
         "what": "Synthetic teaching list with the published Operation Pima margins; NOT real people, not for findings.",
         "method": "humanleague.ipf from a uniform seed (independence), humanleague.integerise, "
-                  "humanleague.tabulate_individuals; rows shuffled with numpy default_rng(shuffle_seed)",
+        "humanleague.tabulate_individuals; rows shuffled with numpy default_rng(shuffle_seed)",
         "reference": "methods.md section 5 (Deming and Stephan 1940 IPF)",
         "margins": m,
         "seed_table": seed.astype(int).tolist(),

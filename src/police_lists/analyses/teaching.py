@@ -25,18 +25,20 @@ from __future__ import annotations
 
 import numbers
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 
-from police_lists.readers import census, claims as claims_mod
 from police_lists.analyses import pima
-from police_lists.methods import stats
 from police_lists.contract.paths import resolve
+from police_lists.methods import stats
 from police_lists.methods.rounding import consistent_counts, rounds_to
+from police_lists.readers import census
+from police_lists.readers import claims as claims_mod
 
 ROLES = ("student", "instructor")
 RIGHT, WRONG, UNANSWERED = "right", "not right yet", "not answered yet"
@@ -78,14 +80,23 @@ def percent_change(before: int, after: int) -> float:
     return 100 * (before - after) / before
 
 
-def peak_fits(change_claim: str, after_claim: str, peaks: tuple[str, ...] = ("M6", "M7"),
-              data_dir: str = "data") -> list[str]:
+def peak_fits(
+    change_claim: str, after_claim: str, peaks: tuple[str, ...] = ("M6", "M7"), data_dir: str = "data"
+) -> list[str]:
     """Which rival peak counts give a fall that rounds to the published percentage
     (exact arithmetic and the claim's rounding rule, as in the claims ledger)."""
     c = claim(change_claim, data_dir)
     after = count(after_claim, data_dir)
-    return [p for p in peaks if rounds_to(Fraction(100 * (count(p, data_dir) - after), count(p, data_dir)),
-                                          c["value"], c["rounding"], c["precision"] or None)]
+    return [
+        p
+        for p in peaks
+        if rounds_to(
+            Fraction(100 * (count(p, data_dir) - after), count(p, data_dir)),
+            c["value"],
+            c["rounding"],
+            c["precision"] or None,
+        )
+    ]
 
 
 def young_ages(data_dir: str = "data") -> tuple[int, int]:
@@ -132,8 +143,17 @@ def claims_table(claim_ids: list[str], data_dir: str = "data") -> pd.DataFrame:
     rows = []
     for cid in claim_ids:
         c = claim(cid, data_dir)
-        rows.append({"claim_id": cid, "measure": c["measure"], "published": claims_mod.published_text(c),
-                     "of": c["base"], "date": c["ref_date"], "source_id": c["source_id"], "quote": c["quote"]})
+        rows.append(
+            {
+                "claim_id": cid,
+                "measure": c["measure"],
+                "published": claims_mod.published_text(c),
+                "of": c["base"],
+                "date": c["ref_date"],
+                "source_id": c["source_id"],
+                "quote": c["quote"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -147,18 +167,29 @@ def counts_around(percent: str, n: int, rule: str = "half_up", margin: int = 2) 
     rows = []
     for k in range(max(0, lo), min(n, hi) + 1):
         exact = Fraction(100 * k, n)
-        rows.append({"count": k, "exact_percent": round(float(exact), 4),
-                     "printed_as": str((Decimal(100 * k) / Decimal(n)).quantize(
-                         Decimal(1).scaleb(min(Decimal(percent).as_tuple().exponent, 0)),
-                         rounding=ROUND_HALF_UP)),
-                     "fits": k in ks})
+        rows.append(
+            {
+                "count": k,
+                "exact_percent": round(float(exact), 4),
+                "printed_as": str(
+                    (Decimal(100 * k) / Decimal(n)).quantize(
+                        Decimal(1).scaleb(min(Decimal(percent).as_tuple().exponent, 0)), rounding=ROUND_HALF_UP
+                    )
+                ),
+                "fits": k in ks,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def fits_per_percentage(percents: list[str], n: int) -> pd.DataFrame:
     """How many whole counts out of n each printed percentage allows (zero: impossible)."""
-    return pd.DataFrame([{"printed_percent": p, "list_size": n, "whole_counts_that_fit": len(consistent_counts(p, n))}
-                         for p in percents])
+    return pd.DataFrame(
+        [
+            {"printed_percent": p, "list_size": n, "whole_counts_that_fit": len(consistent_counts(p, n))}
+            for p in percents
+        ]
+    )
 
 
 def one_decimal_neighbours(percent: str, steps: int = 5) -> list[str]:
@@ -179,11 +210,15 @@ def synthetic_list(data_dir: str = "data") -> tuple[str, pd.DataFrame] | None:
     return files[0].name, pd.read_csv(files[0], dtype=str, keep_default_na=False)
 
 
-def synthetic_shares_by_band(rows: pd.DataFrame, group_column: str = "ethnicity", group: str = "Black",
-                             band_column: str = "age_band") -> pd.DataFrame:
+def synthetic_shares_by_band(
+    rows: pd.DataFrame, group_column: str = "ethnicity", group: str = "Black", band_column: str = "age_band"
+) -> pd.DataFrame:
     """Share of `group` within each band of the synthetic list, with its count."""
-    t = rows.groupby(band_column, sort=True)[group_column].agg(
-        people="size", in_group=lambda s: int((s == group).sum())).reset_index()
+    t = (
+        rows.groupby(band_column, sort=True)[group_column]
+        .agg(people="size", in_group=lambda s: int((s == group).sum()))
+        .reset_index()
+    )
     t["share"] = t["in_group"] / t["people"]
     return t.rename(columns={"in_group": f"{group}_people"})
 
@@ -193,6 +228,7 @@ def london_population_2021(data_dir: str = "data") -> int:
 
 
 # --- exercises -------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Exercise:
@@ -215,78 +251,174 @@ LESSONS: dict[str, dict] = {
     "lesson1_reading_a_statistic": {
         "title": "Reading a statistic: rebuilding counts from percentages",
         "exercises": [
-            Exercise(1, "number", lambda d: float(Decimal(_l1(d)[0]) * _l1(d)[1] / 100),
-                     "multiply the percentage (as a number, not text) by the list size and divide by 100.",
-                     tolerance=0.005, shape="a number"),
-            Exercise(2, "count_range", lambda d: consistent_counts(*_l1(d)),
-                     "use consistent_counts(percent_as_printed, list_size) as in the worked example; "
-                     "give (lowest, highest) or the range itself.", shape="(lowest, highest)"),
-            Exercise(3, "number", lambda d: len(consistent_counts(one_more_decimal(_l1(d)[0]), _l1(d)[1])),
-                     "build the text with teaching.one_more_decimal(...) and count the whole numbers "
-                     "consistent_counts returns (len(...)).", shape="a whole number"),
-            Exercise(4, "count_range", lambda d: consistent_counts(*_l1(d), rule="truncate"),
-                     "consistent_counts takes rule='truncate' for a source that cuts decimals off.",
-                     shape="(lowest, highest)"),
+            Exercise(
+                1,
+                "number",
+                lambda d: float(Decimal(_l1(d)[0]) * _l1(d)[1] / 100),
+                "multiply the percentage (as a number, not text) by the list size and divide by 100.",
+                tolerance=0.005,
+                shape="a number",
+            ),
+            Exercise(
+                2,
+                "count_range",
+                lambda d: consistent_counts(*_l1(d)),
+                "use consistent_counts(percent_as_printed, list_size) as in the worked example; "
+                "give (lowest, highest) or the range itself.",
+                shape="(lowest, highest)",
+            ),
+            Exercise(
+                3,
+                "number",
+                lambda d: len(consistent_counts(one_more_decimal(_l1(d)[0]), _l1(d)[1])),
+                "build the text with teaching.one_more_decimal(...) and count the whole numbers "
+                "consistent_counts returns (len(...)).",
+                shape="a whole number",
+            ),
+            Exercise(
+                4,
+                "count_range",
+                lambda d: consistent_counts(*_l1(d), rule="truncate"),
+                "consistent_counts takes rule='truncate' for a source that cuts decimals off.",
+                shape="(lowest, highest)",
+            ),
         ],
     },
     "lesson2_shares_and_ratios": {
         "title": "Shares, intervals and disproportionality",
         "exercises": [
-            Exercise(1, "interval", lambda d: stats.share(pima_point_count(d), count("P3", d)),
-                     "stats.share(k, n) returns the share with .low and .high (Wilson, 95%).",
-                     tolerance=1e-4, shape="(low, high) or the Estimate stats.share returns"),
-            Exercise(2, "number", lambda d: stats.disproportionality_ratio(
-                pima_point_count(d), count("P3", d), share("PD4", d)).value,
-                     "share ratio = list share / benchmark share; stats.disproportionality_ratio does it.",
-                     tolerance=0.005, shape="a number"),
-            Exercise(3, "number", lambda d: stats.group_vs_rest_rate_ratio(
-                pima_point_count(d), count("P3", d),
-                stats.benchmark_group_count(share("PD4", d), london_population_2021(d)),
-                london_population_2021(d)).value,
-                     "you need the number of Black Londoners (stats.benchmark_group_count) and all Londoners "
-                     "(population) before stats.group_vs_rest_rate_ratio.", tolerance=0.01, shape="a number"),
-            Exercise(4, "choice", lambda d: "b",
-                     "'times as likely as other Londoners' compares two groups of Londoners with each other.",
-                     shape="a letter"),
+            Exercise(
+                1,
+                "interval",
+                lambda d: stats.share(pima_point_count(d), count("P3", d)),
+                "stats.share(k, n) returns the share with .low and .high (Wilson, 95%).",
+                tolerance=1e-4,
+                shape="(low, high) or the Estimate stats.share returns",
+            ),
+            Exercise(
+                2,
+                "number",
+                lambda d: stats.disproportionality_ratio(pima_point_count(d), count("P3", d), share("PD4", d)).value,
+                "share ratio = list share / benchmark share; stats.disproportionality_ratio does it.",
+                tolerance=0.005,
+                shape="a number",
+            ),
+            Exercise(
+                3,
+                "number",
+                lambda d: (
+                    stats.group_vs_rest_rate_ratio(
+                        pima_point_count(d),
+                        count("P3", d),
+                        stats.benchmark_group_count(share("PD4", d), london_population_2021(d)),
+                        london_population_2021(d),
+                    ).value
+                ),
+                "you need the number of Black Londoners (stats.benchmark_group_count) and all Londoners "
+                "(population) before stats.group_vs_rest_rate_ratio.",
+                tolerance=0.01,
+                shape="a number",
+            ),
+            Exercise(
+                4,
+                "choice",
+                lambda d: "b",
+                "'times as likely as other Londoners' compares two groups of Londoners with each other.",
+                shape="a letter",
+            ),
         ],
     },
     "lesson3_choosing_a_benchmark": {
         "title": "Choosing a benchmark",
         "exercises": [
-            Exercise(1, "number", lambda d: (lambda k, n: k / n)(*census.group_count(
-                2021, census.LONDON, "Black", *young_ages(d), data_dir=d)),
-                     "census.group_count(year, area, group, age_from, age_to) returns (group, everyone); "
-                     "divide them.", tolerance=0.0005, shape="a share between 0 and 1"),
-            Exercise(2, "number", lambda d: share("E5", d) / (lambda k, n: k / n)(
-                *census.group_count(2021, census.LONDON, data_dir=d)),
-                     "list share / benchmark share, with the all-ages share from the worked example.",
-                     tolerance=0.01, shape="a number"),
-            Exercise(3, "number", lambda d: share("E5", d) / (lambda k, n: k / n)(*census.group_count(
-                2021, census.LONDON, "Black", *young_ages(d), data_dir=d)),
-                     "the same division, with your answer to the first exercise as the benchmark.",
-                     tolerance=0.01, shape="a number"),
-            Exercise(4, "number", lambda d: share("E5", d) / share("BM9", d),
-                     "read BM9 with teaching.share('BM9') and divide.", tolerance=0.01, shape="a number"),
-            Exercise(5, "choice", lambda d: "b",
-                     "who decides which people are recorded as responsible for violence?", shape="a letter"),
+            Exercise(
+                1,
+                "number",
+                lambda d: (lambda k, n: k / n)(
+                    *census.group_count(2021, census.LONDON, "Black", *young_ages(d), data_dir=d)
+                ),
+                "census.group_count(year, area, group, age_from, age_to) returns (group, everyone); divide them.",
+                tolerance=0.0005,
+                shape="a share between 0 and 1",
+            ),
+            Exercise(
+                2,
+                "number",
+                lambda d: share("E5", d) / (lambda k, n: k / n)(*census.group_count(2021, census.LONDON, data_dir=d)),
+                "list share / benchmark share, with the all-ages share from the worked example.",
+                tolerance=0.01,
+                shape="a number",
+            ),
+            Exercise(
+                3,
+                "number",
+                lambda d: (
+                    share("E5", d)
+                    / (lambda k, n: k / n)(
+                        *census.group_count(2021, census.LONDON, "Black", *young_ages(d), data_dir=d)
+                    )
+                ),
+                "the same division, with your answer to the first exercise as the benchmark.",
+                tolerance=0.01,
+                shape="a number",
+            ),
+            Exercise(
+                4,
+                "number",
+                lambda d: share("E5", d) / share("BM9", d),
+                "read BM9 with teaching.share('BM9') and divide.",
+                tolerance=0.01,
+                shape="a number",
+            ),
+            Exercise(
+                5,
+                "choice",
+                lambda d: "b",
+                "who decides which people are recorded as responsible for violence?",
+                shape="a letter",
+            ),
         ],
     },
     "lesson4_checking_figures": {
         "title": "Checking published figures against each other",
         "exercises": [
-            Exercise(1, "number", lambda d: percent_change(count("M6", d), count("M12a", d)),
-                     "fall = 100 x (peak - later count) / peak.", tolerance=0.01, shape="a percentage"),
-            Exercise(2, "number", lambda d: percent_change(count("M7", d), count("M12a", d)),
-                     "the same formula with the other peak.", tolerance=0.01, shape="a percentage"),
-            Exercise(3, "choice", lambda d: _fits_text(peak_fits("M12b", "M12a", data_dir=d)),
-                     "round each of your two falls to a whole percent and compare with M12b.",
-                     shape="'M6', 'M7', 'both' or 'neither'"),
-            Exercise(4, "choice", lambda d: _fits_text(peak_fits("X19", "M16", data_dir=d)),
-                     "compute the fall from each peak to M16 and round it like X19.",
-                     shape="'M6', 'M7', 'both' or 'neither'"),
-            Exercise(5, "number", lambda d: impossible_one_decimal_percentages(count("P3", d)),
-                     "loop over every one-decimal percentage and count those for which consistent_counts "
-                     "is empty.", shape="a whole number"),
+            Exercise(
+                1,
+                "number",
+                lambda d: percent_change(count("M6", d), count("M12a", d)),
+                "fall = 100 x (peak - later count) / peak.",
+                tolerance=0.01,
+                shape="a percentage",
+            ),
+            Exercise(
+                2,
+                "number",
+                lambda d: percent_change(count("M7", d), count("M12a", d)),
+                "the same formula with the other peak.",
+                tolerance=0.01,
+                shape="a percentage",
+            ),
+            Exercise(
+                3,
+                "choice",
+                lambda d: _fits_text(peak_fits("M12b", "M12a", data_dir=d)),
+                "round each of your two falls to a whole percent and compare with M12b.",
+                shape="'M6', 'M7', 'both' or 'neither'",
+            ),
+            Exercise(
+                4,
+                "choice",
+                lambda d: _fits_text(peak_fits("X19", "M16", data_dir=d)),
+                "compute the fall from each peak to M16 and round it like X19.",
+                shape="'M6', 'M7', 'both' or 'neither'",
+            ),
+            Exercise(
+                5,
+                "number",
+                lambda d: impossible_one_decimal_percentages(count("P3", d)),
+                "loop over every one-decimal percentage and count those for which consistent_counts is empty.",
+                shape="a whole number",
+            ),
         ],
     },
 }
@@ -396,7 +528,8 @@ class Checker:
 
     def banner(self) -> str:
         if self.role == "student":
-            return ("**Student version.** Fill in each `answer_...` and run the check below it; it says whether "
-                    "your answer is right and gives a hint if it is not.")
-        return ("**Instructor version.** Solutions and their outputs are shown; every check has been run "
-                "against them.")
+            return (
+                "**Student version.** Fill in each `answer_...` and run the check below it; it says whether "
+                "your answer is right and gives a hint if it is not."
+            )
+        return "**Instructor version.** Solutions and their outputs are shown; every check has been run against them."

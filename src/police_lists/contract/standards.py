@@ -66,8 +66,10 @@ RATIO_CI_METHODS = {"katz": ("log", False), "koopman": ("score", False)}
 
 # Sensitivity labels (after OpenSAFELY): every published table says what it is built from.
 PUBLISHED = "public: recomputed from published figures and open census data"
-RECORD_LEVEL = ("disclosure-controlled: derived from record-level input (counts under the threshold suppressed, "
-                "the rest rounded to 5; see the disclosure audit table)")
+RECORD_LEVEL = (
+    "disclosure-controlled: derived from record-level input (counts under the threshold suppressed, "
+    "the rest rounded to 5; see the disclosure audit table)"
+)
 SYNTHETIC = "SYNTHETIC: derived from a synthetic teaching list, not real people"
 NOT_FOR_PUBLICATION = "NOT FOR PUBLICATION: record-level input without disclosure control"
 SENSITIVITY_LABELS = (PUBLISHED, RECORD_LEVEL, SYNTHETIC, NOT_FOR_PUBLICATION)

@@ -18,11 +18,13 @@ import re
 import sys
 from pathlib import Path
 
-from police_lists.contract.problems import ProblemError, problem, report as report_problems
+from police_lists.contract.paths import data_dir as _data_dir
+from police_lists.contract.paths import display_path
+from police_lists.contract.problems import ProblemError, problem
+from police_lists.contract.problems import report as report_problems
 from police_lists.methods.expressions import expression_names
 from police_lists.readers import census, homicide
 from police_lists.readers.claims import claims_by_id
-from police_lists.contract.paths import data_dir as _data_dir, display_path
 
 MAX_QUOTE_WORDS = 12
 # Files whose column holds a space-separated list of claim ids.
@@ -69,7 +71,9 @@ def _semantic_problems(data: Path) -> list[str]:
     by_id = claims_by_id(str(data))
     claims = list(by_id.values())
     numeric = {
-        c["claim_id"] for c in claims if c["unit"] in ("count", "percent", "ratio") and c["rounding"] != "not_applicable"
+        c["claim_id"]
+        for c in claims
+        if c["unit"] in ("count", "percent", "ratio") and c["rounding"] != "not_applicable"
     }
     for i, c in enumerate(claims, start=2):
         unit = c["unit"]
@@ -85,7 +89,9 @@ def _semantic_problems(data: Path) -> list[str]:
             out.append(problem(cp, i, "precision", c["precision"], "an approximate figure states its rounding unit"))
         words = len(c["quote"].split())
         if words > MAX_QUOTE_WORDS:
-            out.append(problem(cp, i, "quote", c["quote"], f"a quote has at most {MAX_QUOTE_WORDS} words (has {words})"))
+            out.append(
+                problem(cp, i, "quote", c["quote"], f"a quote has at most {MAX_QUOTE_WORDS} words (has {words})")
+            )
         if c["base_claim_id"]:
             base = by_id.get(c["base_claim_id"])
             if unit != "percent":
@@ -120,8 +126,16 @@ def _semantic_problems(data: Path) -> list[str]:
                 out.append(problem(kp, i, "check", kind, "only a numeric claim can be recomputed"))
         elif kind == "census_share":
             if census.parse_census_id(expr) is None:
-                out.append(problem(kp, i, "expression", expr, "a census share is a census id with its year, "
-                                                              "e.g. london_all_ages@2011 (readers.census.parse_census_id)"))
+                out.append(
+                    problem(
+                        kp,
+                        i,
+                        "expression",
+                        expr,
+                        "a census share is a census id with its year, "
+                        "e.g. london_all_ages@2011 (readers.census.parse_census_id)",
+                    )
+                )
         elif kind == "not_checkable" and expr:
             out.append(problem(kp, i, "expression", expr, "a not_checkable row has no expression"))
         if kind != "expression" and k["comparator"]:
@@ -141,9 +155,16 @@ def _semantic_problems(data: Path) -> list[str]:
     for i, row in enumerate(_read_rows(sets_path), start=2):
         bid = row["benchmark_id"].format(ages="10_24", victims_period="2012-2019")
         if not (census.CENSUS_ID.match(bid) or homicide.VICTIMS_ID.match(bid) or bid in published):
-            out.append(problem(display_path(sets_path), i, "benchmark_id", row["benchmark_id"],
-                               "a benchmark id: a census id, a homicide victims id or a benchmark_id of "
-                               "manual/benchmarks.csv ({ages} and {victims_period} may stand for parameters)"))
+            out.append(
+                problem(
+                    display_path(sets_path),
+                    i,
+                    "benchmark_id",
+                    row["benchmark_id"],
+                    "a benchmark id: a census id, a homicide victims id or a benchmark_id of "
+                    "manual/benchmarks.csv ({ages} and {victims_period} may stand for parameters)",
+                )
+            )
     for i, c in enumerate(claims, start=2):
         if c["claim_id"] not in checked:
             out.append(problem(cp, i, "claim_id", c["claim_id"], "every claim has a row in manual/claim_checks.csv"))

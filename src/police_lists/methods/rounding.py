@@ -56,9 +56,7 @@ def consistent_counts(percent: str, n: int, rule: str = "half_up", unit: str | N
     start = max(0, math.floor(centre - spread))
     stop = min(n, math.ceil(centre + spread))
     hits = [
-        k
-        for k in range(start, stop + 1)
-        if (Decimal(100 * k) / Decimal(n)).quantize(quantum, rounding=mode) == target
+        k for k in range(start, stop + 1) if (Decimal(100 * k) / Decimal(n)).quantize(quantum, rounding=mode) == target
     ]
     if not hits:
         return range(0)
@@ -79,7 +77,7 @@ class Interval:
     hi: Fraction | None
 
     @classmethod
-    def point(cls, v) -> "Interval":
+    def point(cls, v) -> Interval:
         f = Fraction(v)
         return cls(f, f)
 
@@ -87,7 +85,7 @@ class Interval:
     def is_point(self) -> bool:
         return self.lo is not None and self.lo == self.hi
 
-    def overlaps(self, other: "Interval") -> bool:
+    def overlaps(self, other: Interval) -> bool:
         lo_ok = self.hi is None or other.lo is None or other.lo <= self.hi
         hi_ok = self.lo is None or other.hi is None or self.lo <= other.hi
         return lo_ok and hi_ok
@@ -98,22 +96,22 @@ class Interval:
 
     # Interval arithmetic, exact. Needed for checks like 100*(A-B)/A where A
     # and B are themselves rounded figures.
-    def __add__(self, other: "Interval") -> "Interval":
+    def __add__(self, other: Interval) -> Interval:
         return Interval(_add(self.lo, other.lo), _add(self.hi, other.hi))
 
-    def __neg__(self) -> "Interval":
+    def __neg__(self) -> Interval:
         return Interval(None if self.hi is None else -self.hi, None if self.lo is None else -self.lo)
 
-    def __sub__(self, other: "Interval") -> "Interval":
+    def __sub__(self, other: Interval) -> Interval:
         return self + (-other)
 
-    def __mul__(self, other: "Interval") -> "Interval":
+    def __mul__(self, other: Interval) -> Interval:
         if None in (self.lo, self.hi, other.lo, other.hi):
             raise ValueError("cannot multiply an unbounded range")
         products = [a * b for a in (self.lo, self.hi) for b in (other.lo, other.hi)]
         return Interval(min(products), max(products))
 
-    def __truediv__(self, other: "Interval") -> "Interval":
+    def __truediv__(self, other: Interval) -> Interval:
         if None in (other.lo, other.hi) or other.lo <= 0 <= other.hi:
             raise ValueError("cannot divide by a range that contains zero or is unbounded")
         return self * Interval(1 / other.hi, 1 / other.lo)
@@ -157,8 +155,10 @@ def rounds_to(x: Fraction, value: str, rule: str, precision: str | None = None) 
         quantum = _decimal(precision) if precision else digits_unit(value)
         mode = ROUND_DOWN if rule == "truncate" else ROUND_HALF_UP
         exact = Decimal(x.numerator) / Decimal(x.denominator)
-        return exact.quantize(quantum, rounding=mode) == _decimal(value) if quantum <= 1 else (
-            (exact / quantum).quantize(Decimal(1), rounding=mode) * quantum == _decimal(value)
+        return (
+            exact.quantize(quantum, rounding=mode) == _decimal(value)
+            if quantum <= 1
+            else ((exact / quantum).quantize(Decimal(1), rounding=mode) * quantum == _decimal(value))
         )
     if rule == "lower_bound":
         return x > Fraction(_decimal(value))

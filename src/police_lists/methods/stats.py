@@ -9,8 +9,8 @@ are whole lists (methods.md section 2.3).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Iterable
 
 from statsmodels.stats.contingency_tables import Table2x2
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
@@ -69,8 +69,13 @@ def disproportionality_ratio(
     if not 0 < benchmark_share < 1:
         raise ValueError(f"benchmark_share must be strictly between 0 and 1; got {benchmark_share!r}")
     s = share(k, n, confidence, method)
-    return Estimate(s.value / benchmark_share, s.low / benchmark_share, s.high / benchmark_share,
-                    f"{method} share interval / benchmark share", confidence)
+    return Estimate(
+        s.value / benchmark_share,
+        s.low / benchmark_share,
+        s.high / benchmark_share,
+        f"{method} share interval / benchmark share",
+        confidence,
+    )
 
 
 def ratio_of_proportions(

@@ -59,32 +59,44 @@ def discover_notebooks() -> list[Path]:
 
 
 def data_inputs(data_dir: str = "data") -> dict[str, str]:
-    """sha256 of every file under data/ except derived tables."""
+    """sha256 of every file under data/."""
     root = resolve(data_dir)
-    files = sorted(p for p in root.rglob("*") if p.is_file() and "derived" not in p.relative_to(root).parts)
+    files = sorted(p for p in root.rglob("*") if p.is_file())
     return {display_path(p): sha256_file(p) for p in files}
 
 
 def code_inputs() -> dict[str, str]:
     """sha256 of the package code, templates and pins (they change what a notebook produces)."""
-    files = sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".json", ".css"}
-                   and "__pycache__" not in p.parts)
+    files = sorted(
+        p
+        for p in PACKAGE_DIR.rglob("*")
+        if p.is_file() and p.suffix in {".py", ".j2", ".json", ".css"} and "__pycache__" not in p.parts
+    )
     files += [PROJECT_ROOT / "requirements.txt", PROJECT_ROOT / "constraints.txt"]
     return {display_path(p): sha256_file(p) for p in files if p.exists()}
 
 
 def package_versions() -> dict[str, str]:
-    names = [line.split("==")[0] for line in (PROJECT_ROOT / "requirements.txt").read_text().splitlines()
-             if "==" in line and not line.startswith("#")]
+    names = [
+        line.split("==")[0]
+        for line in (PROJECT_ROOT / "requirements.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    ]
     return {name: metadata.version(name) for name in sorted(names, key=str.lower)}
 
 
 def git_commit() -> str:
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True,
-                                check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT,
-                               capture_output=True, text=True, check=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git checkout)"
     return commit + (" with uncommitted changes" if dirty else "")
@@ -158,8 +170,14 @@ def _toc(body: str) -> str:
     return body.replace("<!--TOC-->", "\n".join(lines), 1)
 
 
-def provenance_html(name: str, parameters: dict, inputs: dict[str, str], versions: dict[str, str], commit: str,
-                    python: str | None = None) -> str:
+def provenance_html(
+    name: str,
+    parameters: dict,
+    inputs: dict[str, str],
+    versions: dict[str, str],
+    commit: str,
+    python: str | None = None,
+) -> str:
     """The appendix footer: what produced it (commit, Python, packages), with
     which parameters, from which inputs (each with its sha256)."""
     rows = "".join(f"<li><code>{html.escape(p)}</code> sha256 <code>{h}</code></li>" for p, h in inputs.items())
@@ -184,8 +202,9 @@ def to_html(nb, name: str, provenance: str, show_code: bool = False, index_href:
     exporter.exclude_input = not show_code
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(nb, resources={"provenance_html": provenance, "index_href": index_href,
-                                                          "metadata": {"name": name}})
+    body, _ = exporter.from_notebook_node(
+        nb, resources={"provenance_html": provenance, "index_href": index_href, "metadata": {"name": name}}
+    )
     return _toc(body)
 
 
@@ -228,8 +247,13 @@ def execute(notebook: Path, parameters: dict, staging: Path):
         with open(Path(private) / "kernel.log", "w+b") as kernel_log:
             try:
                 papermill.execute_notebook(
-                    str(notebook), str(executed_path), parameters=parameters, kernel_name=KERNEL,
-                    cwd=str(Path(notebook).parent), progress_bar=False, log_output=False,
+                    str(notebook),
+                    str(executed_path),
+                    parameters=parameters,
+                    kernel_name=KERNEL,
+                    cwd=str(Path(notebook).parent),
+                    progress_bar=False,
+                    log_output=False,
                     kernel_manager_class=_ipc_kernel_manager(str(Path(private) / "kernel"), kernel_log),
                 )
             except BaseException as exc:
@@ -296,8 +320,9 @@ def data_vintage(nb_path: Path, tables: list[Path]) -> str:
             if "ref_date" not in (reader.fieldnames or []):
                 continue
             for row in reader:
-                dates.update(part.strip() for part in (row["ref_date"] or "").split("/")
-                             if re.match(r"^\d{4}", part.strip()))
+                dates.update(
+                    part.strip() for part in (row["ref_date"] or "").split("/") if re.match(r"^\d{4}", part.strip())
+                )
     if not dates:
         return "not stated"
     years = sorted(d[:4] for d in dates)
@@ -316,8 +341,15 @@ def _outputs_intact(out: Path, files: dict[str, str]) -> bool:
     return all((out / rel).is_file() and sha256_file(out / rel) == sha for rel, sha in files.items())
 
 
-def build(output_dir: str = "outputs", data_dir: str = "data", names: list[str] | None = None,
-          force: bool = False, jobs: int = 2, show_code: bool = False, log=print) -> dict:
+def build(
+    output_dir: str = "outputs",
+    data_dir: str = "data",
+    names: list[str] | None = None,
+    force: bool = False,
+    jobs: int = 2,
+    show_code: bool = False,
+    log=print,
+) -> dict:
     """Validate, then execute and convert every notebook whose inputs changed.
 
     Three levels of reuse, each keyed by a content hash: validation (data and
@@ -334,8 +366,9 @@ def build(output_dir: str = "outputs", data_dir: str = "data", names: list[str] 
     # nothing else); FORCE re-runs it too. It runs while the notebooks execute,
     # and a failure stops the build before anything is published.
     validate_key = _key(inputs)
-    must_validate = force or not (cache / "validate.key").exists() or \
-        (cache / "validate.key").read_text() != validate_key
+    must_validate = (
+        force or not (cache / "validate.key").exists() or (cache / "validate.key").read_text() != validate_key
+    )
 
     notebooks = [p for p in discover_notebooks() if names is None or p.stem in names]
     if names:
@@ -353,12 +386,21 @@ def build(output_dir: str = "outputs", data_dir: str = "data", names: list[str] 
         nb_inputs = {**data, display_path(nb_path): sha256_file(nb_path), **code}
         exec_key = _key(inputs, sha256_file(nb_path), params)
         html_key = _key(exec_key, show_code, commit, versions, python)
-        job = {"path": nb_path, "name": name, "params": params, "inputs": nb_inputs,
-               "exec_key": exec_key, "html_key": html_key}
+        job = {
+            "path": nb_path,
+            "name": name,
+            "params": params,
+            "inputs": nb_inputs,
+            "exec_key": exec_key,
+            "html_key": html_key,
+        }
         record = _read_record(cache / f"{name}.json")
-        executed_ok = (not force and record.get("exec_key") == exec_key
-                       and (out / "notebooks" / f"{name}.ipynb").is_file()
-                       and _outputs_intact(out, record.get("outputs", {})))
+        executed_ok = (
+            not force
+            and record.get("exec_key") == exec_key
+            and (out / "notebooks" / f"{name}.ipynb").is_file()
+            and _outputs_intact(out, record.get("outputs", {}))
+        )
         if not executed_ok:
             to_execute.append(job)
         elif record.get("html_key") != html_key or not (out / "html" / f"{name}.html").is_file():
@@ -368,26 +410,41 @@ def build(output_dir: str = "outputs", data_dir: str = "data", names: list[str] 
 
     if to_execute or to_convert:
         # Import once in this thread: the worker threads then share the modules.
-        import nbformat
         import nbconvert  # noqa: F401
+        import nbformat
         import papermill  # noqa: F401
 
     def run(job):
         name = job["name"]
         staging = out / ".staging" / name
         shutil.rmtree(staging, ignore_errors=True)
-        staging_param = display_path(staging) if staging.resolve().is_relative_to(PROJECT_ROOT.resolve()) \
-            else str(staging)
+        staging_param = (
+            display_path(staging) if staging.resolve().is_relative_to(PROJECT_ROOT.resolve()) else str(staging)
+        )
         nb = execute(job["path"], {"data_dir": data_dir, "output_dir": staging_param}, staging)
-        removed = clean_executed(nb, job["params"]["output_dir"], staging_param,
-                                 data_dir=(data_dir, job["params"]["data_dir"]))
+        removed = clean_executed(
+            nb, job["params"]["output_dir"], staging_param, data_dir=(data_dir, job["params"]["data_dir"])
+        )
         all_params = notebook_parameters(job["path"], job["params"])
-        page = to_html(nb, name, provenance_html(name, all_params, job["inputs"], versions, commit, python),
-                       show_code, index_href="index.html")
+        page = to_html(
+            nb,
+            name,
+            provenance_html(name, all_params, job["inputs"], versions, commit, python),
+            show_code,
+            index_href="index.html",
+        )
         staged = _staged_files(staging)
         vintage = data_vintage(job["path"], [p for p, _ in staged])
-        return {**job, "nb": nb, "page": page, "staging": staging, "stderr": removed, "vintage": vintage,
-                "all_params": all_params, "outputs": {rel: sha256_file(p) for p, rel in staged}}
+        return {
+            **job,
+            "nb": nb,
+            "page": page,
+            "staging": staging,
+            "stderr": removed,
+            "vintage": vintage,
+            "all_params": all_params,
+            "outputs": {rel: sha256_file(p) for p, rel in staged},
+        }
 
     # The notebooks start at once, in worker threads (their kernels are separate
     # processes); meanwhile this thread validates the data and computes the full
@@ -420,8 +477,14 @@ def build(output_dir: str = "outputs", data_dir: str = "data", names: list[str] 
         atomic_write(out / "notebooks" / f"{name}.ipynb", nbformat.writes(res["nb"]).encode("utf-8"))
         atomic_write(out / "html" / f"{name}.html", res["page"].encode("utf-8"))
         shutil.rmtree(res["staging"], ignore_errors=True)
-        record = {"exec_key": res["exec_key"], "html_key": res["html_key"], "params": res["all_params"],
-                  "title": notebook_title(res["path"]), "vintage": res["vintage"], "outputs": res["outputs"]}
+        record = {
+            "exec_key": res["exec_key"],
+            "html_key": res["html_key"],
+            "params": res["all_params"],
+            "title": notebook_title(res["path"]),
+            "vintage": res["vintage"],
+            "outputs": res["outputs"],
+        }
         atomic_write(cache / f"{name}.json", (json.dumps(record, indent=1, sort_keys=True) + "\n").encode())
         for text in res["stderr"]:
             log(f"{name}: stderr (kept out of the appendix): {text.strip()[:500]}")
@@ -430,8 +493,13 @@ def build(output_dir: str = "outputs", data_dir: str = "data", names: list[str] 
         name = job["name"]
         nb = nbformat.read(out / "notebooks" / f"{name}.ipynb", as_version=4)
         all_params = notebook_parameters(job["path"], job["params"])  # in the notebook's order, as when executed
-        page = to_html(nb, name, provenance_html(name, all_params, job["inputs"], versions, commit, python),
-                       show_code, index_href="index.html")
+        page = to_html(
+            nb,
+            name,
+            provenance_html(name, all_params, job["inputs"], versions, commit, python),
+            show_code,
+            index_href="index.html",
+        )
         atomic_write(out / "html" / f"{name}.html", page.encode("utf-8"))
         record = {**job["record"], "html_key": job["html_key"], "title": notebook_title(job["path"])}
         atomic_write(cache / f"{name}.json", (json.dumps(record, indent=1, sort_keys=True) + "\n").encode())
@@ -445,19 +513,25 @@ def build(output_dir: str = "outputs", data_dir: str = "data", names: list[str] 
         record = _read_record(cache / f"{nb_path.stem}.json")
         if record and (out / "html" / f"{nb_path.stem}.html").is_file():
             made = sorted(rel for rel in record.get("outputs", {}) if "/." not in rel)  # not the .labels
-            appendices[nb_path.stem] = {"title": record.get("title", nb_path.stem), "vintage": record.get("vintage"),
-                                        "html": f"html/{nb_path.stem}.html", "parameters": record.get("params", {}),
-                                        "tables": [r for r in made if r.startswith("tables/")],
-                                        "figures": [r for r in made if r.startswith("figures/")]}
+            appendices[nb_path.stem] = {
+                "title": record.get("title", nb_path.stem),
+                "vintage": record.get("vintage"),
+                "html": f"html/{nb_path.stem}.html",
+                "parameters": record.get("params", {}),
+                "tables": [r for r in made if r.startswith("tables/")],
+                "figures": [r for r in made if r.startswith("figures/")],
+            }
     built_notebooks = [notebooks_dir() / f"{n}.ipynb" for n in appendices]
     if data_inputs(data_dir) != data:  # the cache keys hold the old hashes, so the next build redoes this
         log("warning: files in data/ changed during the build; run it again")
     # The data hashes recorded are those taken when the build started (what it used).
-    manifest = write_manifest(out, data_dir, built_notebooks, versions, commit, output_dir, appendices=appendices,
-                              write=False, data=data)
+    manifest = write_manifest(
+        out, data_dir, built_notebooks, versions, commit, output_dir, appendices=appendices, write=False, data=data
+    )
     write_if_changed(out / "html" / "index.html", index_html(manifest).encode("utf-8"))
-    return write_manifest(out, data_dir, built_notebooks, versions, commit, output_dir, appendices=appendices,
-                          data=data)
+    return write_manifest(
+        out, data_dir, built_notebooks, versions, commit, output_dir, appendices=appendices, data=data
+    )
 
 
 LEDGER_FILES = ("tables/claims_ledger.csv", "tables/.labels/claims_ledger.json")
@@ -470,17 +544,27 @@ def full_ledger(out: Path, data_dir: str, cache_key: str | None = None, reuse: b
     matches the last run and the files are intact."""
     if cache_key and reuse:
         record = _read_record(out / ".cache" / "ledger.json")
-        if record.get("key") == cache_key and set(record.get("outputs", {})) == set(LEDGER_FILES) \
-                and _outputs_intact(out, record["outputs"]):
+        if (
+            record.get("key") == cache_key
+            and set(record.get("outputs", {})) == set(LEDGER_FILES)
+            and _outputs_intact(out, record["outputs"])
+        ):
             return None
     from police_lists.analyses.ledger import build_ledger
     from police_lists.contract.standards import PUBLISHED
 
     ledger = build_ledger(data_dir)
-    label = {"table": "claims_ledger.csv", "notebook": "(build)", "caption": "every published figure, all subjects",
-             "sensitivity": PUBLISHED}
-    return (ledger.to_csv(index=False, lineterminator="\n").encode("utf-8"),
-            (json.dumps(label, indent=1, sort_keys=True) + "\n").encode("utf-8"), cache_key)
+    label = {
+        "table": "claims_ledger.csv",
+        "notebook": "(build)",
+        "caption": "every published figure, all subjects",
+        "sensitivity": PUBLISHED,
+    }
+    return (
+        ledger.to_csv(index=False, lineterminator="\n").encode("utf-8"),
+        (json.dumps(label, indent=1, sort_keys=True) + "\n").encode("utf-8"),
+        cache_key,
+    )
 
 
 def _write_ledger(out: Path, csv_bytes: bytes, label_bytes: bytes, cache_key: str | None) -> None:
@@ -498,9 +582,17 @@ def write_full_ledger(out: Path, data_dir: str, cache_key: str | None = None) ->
         _write_ledger(out, *ledger)
 
 
-def write_manifest(out: Path, data_dir: str, notebooks: list[Path], versions: dict, commit: str,
-                   output_dir: str, appendices: dict | None = None, write: bool = True,
-                   data: dict[str, str] | None = None) -> dict:
+def write_manifest(
+    out: Path,
+    data_dir: str,
+    notebooks: list[Path],
+    versions: dict,
+    commit: str,
+    output_dir: str,
+    appendices: dict | None = None,
+    write: bool = True,
+    data: dict[str, str] | None = None,
+) -> dict:
     """manifest.json: sha256 of every input and output, parameters, versions, commit.
     Folders are recorded relative to the project (or as a placeholder), so the
     manifest of a build into a temporary folder has no machine path either."""
@@ -518,8 +610,10 @@ def write_manifest(out: Path, data_dir: str, notebooks: list[Path], versions: di
         "git_commit": commit,
         "python": platform.python_version(),
         "packages": versions,
-        "inputs": {**(data if data is not None else data_inputs(data_dir)),
-                   **{display_path(p): sha256_file(p) for p in notebooks}},
+        "inputs": {
+            **(data if data is not None else data_inputs(data_dir)),
+            **{display_path(p): sha256_file(p) for p in notebooks},
+        },
         "parameters": {p.stem: (appendices or {}).get(p.stem, {}).get("parameters", params) for p in notebooks},
         "appendices": appendices or {},
         "outputs": outputs,
@@ -541,9 +635,10 @@ def index_html(manifest: dict) -> str:
         params = "<br>".join(e(f"{k} = {v!r}") for k, v in sorted(info.get("parameters", {}).items()))
         rows.append(
             f'<tr><td><a href="{e(file)}">{e(info["title"])}</a><br><code>{e(file)}</code></td>'
-            f'<td>{e(info.get("vintage") or "not stated")}</td>'
-            f'<td><details><summary>{len(info.get("parameters", {}))} parameters</summary><code>{params}</code>'
-            f'</details></td><td><code class="sha">{e(sha)}</code></td></tr>')
+            f"<td>{e(info.get('vintage') or 'not stated')}</td>"
+            f"<td><details><summary>{len(info.get('parameters', {}))} parameters</summary><code>{params}</code>"
+            f'</details></td><td><code class="sha">{e(sha)}</code></td></tr>'
+        )
     packages = "".join(f"<li>{e(k)} {e(v)}</li>" for k, v in manifest["packages"].items())
     return f"""<!DOCTYPE html>
 <html lang="en">

@@ -17,24 +17,38 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--force", action="store_true", help="re-execute even if nothing changed")
     b.add_argument("--jobs", type=int, default=2, help="notebooks executed at once")
     b.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
-    d = sub.add_parser("derive", help="derive the benchmark tables (census shares, victims) into data/derived/")
+    d = sub.add_parser("derive", help="derive the benchmark tables (census shares, victims) into outputs/derived/")
     d.add_argument("--data-dir", default="data")
-    d.add_argument("--output-dir", default=None, help="default: <data-dir>/derived")
+    d.add_argument("--output-dir", default=None, help="default: outputs/derived")
     t = sub.add_parser("teaching", help="build the student and instructor version of every teaching lesson")
     t.add_argument("--data-dir", default="data")
     t.add_argument("--output-dir", default="outputs")
     t.add_argument("--lesson", action="append", dest="lessons", help="build only this lesson (repeatable)")
-    t.add_argument("--jobs", type=int, default=1, help="lesson versions executed at once (kernels started in parallel threads can collide)")
+    t.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="lesson versions executed at once (kernels started in parallel threads can collide)",
+    )
     sy = sub.add_parser("synth", help="regenerate the SYNTHETIC teaching list (IPF from the published Pima margins)")
     sy.add_argument("--data-dir", default="data")
     sy.add_argument("--output-dir", default="data/examples")
     pr = sub.add_parser("profile", help="profile any police list (disclosure-controlled) into OUT/")
-    pr.add_argument("--list", required=True, dest="list_path", help="the list: .csv or .xlsx, record-level or aggregate")
+    pr.add_argument(
+        "--list", required=True, dest="list_path", help="the list: .csv or .xlsx, record-level or aggregate"
+    )
     pr.add_argument("--output-dir", required=True, help="OUT: profile.html, notebook.ipynb, manifest.json, tables/")
     pr.add_argument("--data-dir", default="data")
     pr.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
-    pr.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                    help="notebook parameter, as papermill -p (e.g. -p ethnicity_column Ethnicity)")
+    pr.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="notebook parameter, as papermill -p (e.g. -p ethnicity_column Ethnicity)",
+    )
     args = parser.parse_args(argv)
 
     from police_lists.contract.problems import ProblemError  # no heavy imports: fast no-change rebuilds
@@ -44,7 +58,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return validate.main(args.data_dir)
     if args.command == "build":
-        from police_lists.pipeline import build  # validate (pandas) is imported only when needed: fast no-change rebuilds
+        from police_lists.pipeline import (
+            build,  # validate (pandas) is imported only when needed: fast no-change rebuilds
+        )
 
         try:
             build.build(args.output_dir, args.data_dir, args.names, args.force, args.jobs, args.show_code)
@@ -68,8 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "teaching":
         import sys
 
-        from police_lists.pipeline import teaching
         from police_lists.contract import validate
+        from police_lists.pipeline import teaching
 
         try:
             teaching.build_teaching(args.output_dir, args.data_dir, args.lessons, args.jobs)
@@ -89,10 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "profile":
         import sys
 
-        from police_lists.readers import listinput
         from police_lists.analyses import profile
-
         from police_lists.pipeline.params import parse_value
+        from police_lists.readers import listinput
 
         values = {name: parse_value("05_list_profile", name, value) for name, value in args.parameter}
         try:

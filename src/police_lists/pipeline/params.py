@@ -16,8 +16,9 @@ checks are its cross_checks() method.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from typing import Any, Callable, ClassVar
+from typing import Any, ClassVar
 
 from police_lists.contract.paths import resolve
 from police_lists.contract.standards import ASSUMABLE_ROUNDING, RATIO_CI_METHODS, SHARE_CI_METHODS
@@ -129,11 +130,17 @@ class Parameters:
 class Pima(Parameters):
     """01_operation_pima."""
 
-    benchmark_source: str = rule(str, _benchmark_id,
-                                 "a benchmark id: a published benchmark (data/manual/benchmarks.csv), a census id "
-                                 "such as london_all_ages@2011, or a homicide victims id (analyses.benchmarks.registry)")
-    population_source: str = rule(str, lambda v: bool(re.fullmatch(r"\w+@\d{4}", v)) and _benchmark_id(v),
-                                  "a census id with its year whose total is the population, e.g. london_all_ages@2021")
+    benchmark_source: str = rule(
+        str,
+        _benchmark_id,
+        "a benchmark id: a published benchmark (data/manual/benchmarks.csv), a census id "
+        "such as london_all_ages@2011, or a homicide victims id (analyses.benchmarks.registry)",
+    )
+    population_source: str = rule(
+        str,
+        lambda v: bool(re.fullmatch(r"\w+@\d{4}", v)) and _benchmark_id(v),
+        "a census id with its year whose total is the population, e.g. london_all_ages@2021",
+    )
     confidence: float = rule(CONFIDENCE)
     ci_method: str = rule(CI_METHOD)
     ratio_method: str = rule(RATIO_METHOD)
@@ -164,11 +171,14 @@ def _list_names(value: str) -> bool:
 class Benchmarks(Parameters):
     """04_benchmarks."""
 
-    panel_lists: str = rule(str, _list_names,
-                            "list names separated by commas, each in data/manual/panel_lists.csv or custom")
-    benchmark_set: str = rule(str, lambda v: v.strip() == "default" or all(
-        x.strip() and _benchmark_id(x) for x in v.split(",")),
-        "default, or benchmark ids separated by commas (see analyses.benchmarks.registry)")
+    panel_lists: str = rule(
+        str, _list_names, "list names separated by commas, each in data/manual/panel_lists.csv or custom"
+    )
+    benchmark_set: str = rule(
+        str,
+        lambda v: v.strip() == "default" or all(x.strip() and _benchmark_id(x) for x in v.split(",")),
+        "default, or benchmark ids separated by commas (see analyses.benchmarks.registry)",
+    )
     age_range: str = rule(str, _band_ok, "ages as from-to, e.g. 10-24")
     census_year: int = rule(int, lambda v: v in (2011, 2021), "2011 or 2021")
     include_mixed_black: bool = rule(bool, None, "True or False")
@@ -182,21 +192,29 @@ class Benchmarks(Parameters):
     custom_k_low: int = rule(int, lambda v: v >= 0, "a whole count, zero or more")
     custom_k_high: int = rule(int, lambda v: v >= 0, "a whole count, zero or more")
     custom_n: int = rule(int, lambda v: v >= 0, "a whole count, zero or more (positive for a custom list)")
-    extra_benchmark_share: float = rule(float, lambda v: v == 0 or 0 < v < 1,
-                                        "0 (none) or a share strictly between 0 and 1")
+    extra_benchmark_share: float = rule(
+        float, lambda v: v == 0 or 0 < v < 1, "0 (none) or a share strictly between 0 and 1"
+    )
     extra_benchmark_label: str = rule(str, None, "what the extra benchmark share is and where it comes from")
-    extra_benchmark_kind: str = rule(str, lambda v: v in ("population", "police-generated", "victims"),
-                                     "population, police-generated or victims")
+    extra_benchmark_kind: str = rule(
+        str, lambda v: v in ("population", "police-generated", "victims"), "population, police-generated or victims"
+    )
 
     notebooks: ClassVar[tuple[str, ...]] = ("04_benchmarks",)
 
     def cross_checks(self) -> None:
         if self.extra_benchmark_share and not self.extra_benchmark_label.strip():
-            raise ParameterError("extra_benchmark_share is set: give extra_benchmark_label (what it is, and its source)")
+            raise ParameterError(
+                "extra_benchmark_share is set: give extra_benchmark_label (what it is, and its source)"
+            )
         names = [x.strip() for x in self.panel_lists.split(",")]
-        if "custom" in names and not (self.custom_n > 0 and 0 <= self.custom_k_low <= self.custom_k_high <= self.custom_n):
-            raise ParameterError(f"custom list: need custom_n > 0 and 0 <= custom_k_low <= custom_k_high <= custom_n; "
-                                 f"got {self.custom_k_low}, {self.custom_k_high}, {self.custom_n}")
+        if "custom" in names and not (
+            self.custom_n > 0 and 0 <= self.custom_k_low <= self.custom_k_high <= self.custom_n
+        ):
+            raise ParameterError(
+                f"custom list: need custom_n > 0 and 0 <= custom_k_low <= custom_k_high <= custom_n; "
+                f"got {self.custom_k_low}, {self.custom_k_high}, {self.custom_n}"
+            )
 
 
 @dataclass(frozen=True)
@@ -204,14 +222,17 @@ class ListProfile(Parameters):
     """05_list_profile (and `make profile`); see readers.listinput for the input contract."""
 
     list_path: str = rule(str, lambda v: resolve(v).is_file(), "an existing .csv or .xlsx list file")
-    previous_path: str = rule(str, lambda v: v == "" or resolve(v).is_file(), "'' or an existing previous snapshot file")
+    previous_path: str = rule(
+        str, lambda v: v == "" or resolve(v).is_file(), "'' or an existing previous snapshot file"
+    )
     ethnicity_column: str = rule(str, None, COLUMN)
     officer_ethnicity_column: str = rule(str, None, COLUMN)
     age_column: str = rule(str, None, COLUMN)
     gender_column: str = rule(str, None, COLUMN)
     harm_column: str = rule(str, None, COLUMN)
-    harm_bands: str = rule(str, _parses(_harm_edges),
-                           "'' or increasing numbers where harm-score bands start, e.g. '10,50,100'")
+    harm_bands: str = rule(
+        str, _parses(_harm_edges), "'' or increasing numbers where harm-score bands start, e.g. '10,50,100'"
+    )
     id_column: str = rule(str, None, COLUMN)
     age_bands: str = rule(str, _parses(_age_edges), "increasing whole years where age bands start, e.g. '10,18,25,35'")
     threshold: int = rule(int, lambda v: 2 <= v <= 100, "a whole number of people from 2 to 100 (ONS 10-5 rule: 10)")
@@ -221,8 +242,11 @@ class ListProfile(Parameters):
     ci_method: str = rule(CI_METHOD)
     ratio_method: str = rule(RATIO_METHOD)
     table_prefix: str = rule(str, lambda v: v == "" or v.replace("_", "").isalnum(), "'' or letters, digits and _")
-    validated_counts: str = rule(str, lambda v: v == "" or resolve(v).is_file(),
-                                 "'' or the counts file make profile wrote after validating the list")
+    validated_counts: str = rule(
+        str,
+        lambda v: v == "" or resolve(v).is_file(),
+        "'' or the counts file make profile wrote after validating the list",
+    )
 
     notebooks: ClassVar[tuple[str, ...]] = ("05_list_profile",)
 
@@ -233,12 +257,17 @@ class Lesson(Parameters):
 
     role: str = rule(str, lambda v: v in ("student", "instructor"), "student or instructor (teaching lessons)")
 
-    notebooks: ClassVar[tuple[str, ...]] = ("lesson1_reading_a_statistic", "lesson2_shares_and_ratios",
-                                            "lesson3_choosing_a_benchmark", "lesson4_checking_figures")
+    notebooks: ClassVar[tuple[str, ...]] = (
+        "lesson1_reading_a_statistic",
+        "lesson2_shares_and_ratios",
+        "lesson3_choosing_a_benchmark",
+        "lesson4_checking_figures",
+    )
 
 
-MODELS: dict[str, type[Parameters]] = {name: model for model in (Pima, Matrix, Benchmarks, ListProfile, Lesson)
-                                       for name in model.notebooks}
+MODELS: dict[str, type[Parameters]] = {
+    name: model for model in (Pima, Matrix, Benchmarks, ListProfile, Lesson) for name in model.notebooks
+}
 
 
 def model_for(notebook: str) -> type[Parameters]:
@@ -249,8 +278,9 @@ def model_for(notebook: str) -> type[Parameters]:
 
 def _check_value(name: str, value, r: Rule) -> None:
     if not _kind_ok(value, r.kind):
-        raise ParameterError(f"parameter {name} = {value!r} ({type(value).__name__}) must be {r.kind.__name__}: "
-                             f"{r.explain}")
+        raise ParameterError(
+            f"parameter {name} = {value!r} ({type(value).__name__}) must be {r.kind.__name__}: {r.explain}"
+        )
     if r.test is not None and not r.test(value):
         raise ParameterError(f"parameter {name} = {value!r} is not allowed: {r.explain}")
 

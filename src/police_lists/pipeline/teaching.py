@@ -85,8 +85,9 @@ def _run(lesson: str, role: str, data_dir: str, staging: Path, shown_out: str):
     expected_numbers = {ex.number for ex in LESSONS[lesson]["exercises"]}
     found = verdicts(executed)
     if set(found) != expected_numbers:
-        raise TeachingBuildError(f"{lesson} ({role}): checks ran for exercises {sorted(found)}, "
-                                 f"the registry has {sorted(expected_numbers)}")
+        raise TeachingBuildError(
+            f"{lesson} ({role}): checks ran for exercises {sorted(found)}, the registry has {sorted(expected_numbers)}"
+        )
     want = RIGHT if role == "instructor" else UNANSWERED
     bad = {n: v for n, v in found.items() if v != want}
     if bad:
@@ -99,15 +100,21 @@ def _run(lesson: str, role: str, data_dir: str, staging: Path, shown_out: str):
     return executed
 
 
-def build_teaching(output_dir: str = "outputs", data_dir: str = "data", lessons: list[str] | None = None,
-                   jobs: int = 1, validate_first: bool = True, log=print) -> list[Path]:
+def build_teaching(
+    output_dir: str = "outputs",
+    data_dir: str = "data",
+    lessons: list[str] | None = None,
+    jobs: int = 1,
+    validate_first: bool = True,
+    log=print,
+) -> list[Path]:
     """Validate data, render the student and instructor version of every lesson,
     and publish them only when all succeeded. Returns the HTML files written."""
     import nbformat
 
-    from police_lists.pipeline import build
     from police_lists.contract import validate
     from police_lists.contract.files import atomic_write
+    from police_lists.pipeline import build
 
     names = list(LESSONS) if lessons is None else lessons
     unknown = sorted(set(names) - set(LESSONS))
@@ -132,8 +139,12 @@ def build_teaching(output_dir: str = "outputs", data_dir: str = "data", lessons:
         nb = _run(name, role, data_dir, staging, shown_out)
         inputs = {**build.data_inputs(data_dir), display_path(lesson_path(name)): build.sha256_file(lesson_path(name))}
         params = {"data_dir": data_dir, "output_dir": shown_out, "role": role}
-        page = build.to_html(nb, f"{name}_{role}", build.provenance_html(f"{name}_{role}", params, inputs, versions,
-                                                                          commit), show_code=True)
+        page = build.to_html(
+            nb,
+            f"{name}_{role}",
+            build.provenance_html(f"{name}_{role}", params, inputs, versions, commit),
+            show_code=True,
+        )
         return name, role, nb, page, staging
 
     try:

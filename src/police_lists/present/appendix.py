@@ -31,14 +31,16 @@ from police_lists.methods.formatting import count, exact_pct, num, pct, span  # 
 
 def configure_matplotlib() -> None:
     """Fixed style and no varying metadata, so figures are byte-identical across runs."""
-    matplotlib.rcParams.update({
-        "svg.hashsalt": "police-lists",
-        "figure.dpi": 100,
-        "savefig.dpi": 100,
-        "font.family": "DejaVu Sans",
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-    })
+    matplotlib.rcParams.update(
+        {
+            "svg.hashsalt": "police-lists",
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "font.family": "DejaVu Sans",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    )
 
 
 class Appendix:
@@ -49,8 +51,9 @@ class Appendix:
         self.notebook = notebook
         configure_matplotlib()
 
-    def table(self, df: pd.DataFrame, name: str, caption: str, sensitivity: str = PUBLISHED,
-              display: bool = True) -> pd.DataFrame:
+    def table(
+        self, df: pd.DataFrame, name: str, caption: str, sensitivity: str = PUBLISHED, display: bool = True
+    ) -> pd.DataFrame:
         """Write outputs/tables/<name>.csv and show the table under its caption.
         A pandas Styler is accepted too: its data goes to the CSV and it is shown
         with its uuid set to the table name (the default is random, which would
@@ -65,15 +68,24 @@ class Appendix:
         csv = df.to_csv(index=False, lineterminator="\n").encode("utf-8")
         atomic_write(self.root / "tables" / f"{name}.csv", csv)
         label = {"table": f"{name}.csv", "notebook": self.notebook, "caption": caption, "sensitivity": sensitivity}
-        atomic_write(self.root / "tables" / ".labels" / f"{name}.json",
-                     (json.dumps(label, indent=1, sort_keys=True) + "\n").encode("utf-8"))
+        atomic_write(
+            self.root / "tables" / ".labels" / f"{name}.json",
+            (json.dumps(label, indent=1, sort_keys=True) + "\n").encode("utf-8"),
+        )
         if display:
-            from IPython.display import HTML, Markdown, display as show
+            from IPython.display import HTML, Markdown
+            from IPython.display import display as show
 
             show(Markdown(f"**Table: {caption}** (`tables/{name}.csv`; {sensitivity})"))
             if styler is not None:
-                show(HTML(styler.set_uuid(name).hide(axis="index").set_table_attributes(
-                    'class="dataframe appendix-table"').to_html()))
+                show(
+                    HTML(
+                        styler.set_uuid(name)
+                        .hide(axis="index")
+                        .set_table_attributes('class="dataframe appendix-table"')
+                        .to_html()
+                    )
+                )
             else:
                 show(HTML(df.to_html(index=False, na_rep="", border=0, classes="dataframe appendix-table")))
         return df
@@ -85,7 +97,8 @@ class Appendix:
         plt.close(fig)
         png = buffer.getvalue()
         atomic_write(self.root / "figures" / f"{name}.png", png)
-        from IPython.display import Image, Markdown, display as show
+        from IPython.display import Image, Markdown
+        from IPython.display import display as show
 
         show(Image(data=png, format="png", alt=caption))
         show(Markdown(f"*Figure: {caption}* (`figures/{name}.png`)"))
@@ -94,6 +107,7 @@ class Appendix:
     def say(text: str) -> None:
         """Show a paragraph of prose. Callers build `text` with f-strings from
         computed values, so no number in the appendix is typed by hand."""
-        from IPython.display import Markdown, display as show
+        from IPython.display import Markdown
+        from IPython.display import display as show
 
         show(Markdown(text))

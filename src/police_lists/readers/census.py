@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
 
@@ -115,8 +114,13 @@ def census_2021_by_sex(data_dir: str = "data") -> pd.DataFrame:
 
 
 def group_count(
-    year: int, area: str, group: str = "Black", age_from: int = 0, age_to: int = 200,
-    include_mixed_black: bool = False, data_dir: str = "data",
+    year: int,
+    area: str,
+    group: str = "Black",
+    age_from: int = 0,
+    age_to: int = 200,
+    include_mixed_black: bool = False,
+    data_dir: str = "data",
 ) -> tuple[int, int]:
     """(people in `group`, all people) in `area` aged age_from..age_to inclusive
     (population_count says which table answers and how exact it is)."""
@@ -134,10 +138,14 @@ CITY_OF_LONDON = "E09000001"
 # separately; the 2021 age and sex files merge it with Westminster and the 2011
 # file holds regions only.
 MET_AREA = "MPS"
-AREA_NAMES = {LONDON: "London", ENGLAND_AND_WALES: "England and Wales",
-              MET_AREA: "Metropolitan Police area (London less the City of London)"}
+AREA_NAMES = {
+    LONDON: "London",
+    ENGLAND_AND_WALES: "England and Wales",
+    MET_AREA: "Metropolitan Police area (London less the City of London)",
+}
 SEXES = ("all", "male", "female")
 _SEX_LABELS = {"Males": "male", "Females": "female", "Male": "male", "Female": "female"}
+
 
 @lru_cache(maxsize=4)
 def census_2021_ts021(data_dir: str = "data") -> pd.DataFrame:
@@ -146,12 +154,15 @@ def census_2021_ts021(data_dir: str = "data") -> pd.DataFrame:
     raw = pd.read_csv(_data_dir(data_dir) / CENSUS_2021_TS021, dtype={"Observation": "Int64"})
     raw = raw[raw["Ethnic group (20 categories) Code"] >= 1]
     groups = raw["Ethnic group (20 categories)"].map(_split_2021_heading)
-    return pd.DataFrame({
-        "area_code": raw["Lower Tier Local Authorities Code"].to_numpy(),
-        "area_name": raw["Lower Tier Local Authorities"].to_numpy(),
-        "group": [g for g, _ in groups], "detail": [d for _, d in groups],
-        "count": raw["Observation"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "area_code": raw["Lower Tier Local Authorities Code"].to_numpy(),
+            "area_name": raw["Lower Tier Local Authorities"].to_numpy(),
+            "group": [g for g, _ in groups],
+            "detail": [d for _, d in groups],
+            "count": raw["Observation"].to_numpy(),
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -167,11 +178,11 @@ class PopulationCount:
     sex: str
     group: str
     include_mixed_black: bool
-    table: str          # data/raw file that answered
-    source_id: str      # data/sources.csv id of that table
-    rounded: bool       # cells rounded to 5 by ONS
+    table: str  # data/raw file that answered
+    source_id: str  # data/sources.csv id of that table
+    rounded: bool  # cells rounded to 5 by ONS
     suppressed_cells: int  # cells shown as 'c' (counted as 0)
-    cells: int          # cells summed (for rounding bounds)
+    cells: int  # cells summed (for rounding bounds)
     note: str
     group_cells: int = 0  # of which in the group
 
@@ -187,9 +198,16 @@ def _in_group(t: pd.DataFrame, group: str, include_mixed_black: bool) -> pd.Seri
     return mask
 
 
-def population_count(year: int, area: str = LONDON, age_from: int = 0, age_to: int = 200, sex: str = "all",
-                     group: str = "Black", include_mixed_black: bool = False,
-                     data_dir: str = "data") -> PopulationCount:
+def population_count(
+    year: int,
+    area: str = LONDON,
+    age_from: int = 0,
+    age_to: int = 200,
+    sex: str = "all",
+    group: str = "Black",
+    include_mixed_black: bool = False,
+    data_dir: str = "data",
+) -> PopulationCount:
     """Count `group` and everyone in `area`, ages age_from..age_to inclusive, `sex`.
 
     Which table answers (the most exact one that can):
@@ -212,29 +230,37 @@ def population_count(year: int, area: str = LONDON, age_from: int = 0, age_to: i
     suppressed = 0
     if year == 2011:
         if area == MET_AREA:
-            raise ValueError("2011 DC2101EW holds regions only: the Met area (London less the City) "
-                             "is not available; use area London")
+            raise ValueError(
+                "2011 DC2101EW holds regions only: the Met area (London less the City) "
+                "is not available; use area London"
+            )
         t = census_2011(data_dir)
         t = t if area == ENGLAND_AND_WALES else t[t["area_code"] == area]
         straddles = cuts_across(t["age_from"], t["age_to"], age_from, age_to)
         if straddles.any():
             bands = sorted(set(zip(t.loc[straddles, "age_from"], t.loc[straddles, "age_to"])))
-            raise ValueError(f"ages {age_from}-{age_to} cut across 2011 DC2101EW age bands {bands}; "
-                             "2011 ages must start and end on a band edge")
+            raise ValueError(
+                f"ages {age_from}-{age_to} cut across 2011 DC2101EW age bands {bands}; "
+                "2011 ages must start and end on a band edge"
+            )
         t = t[within(t["age_from"], t["age_to"], age_from, age_to)]
         if sex != "all":
             t = t[t["sex"].map(_SEX_LABELS) == sex]
         table, source, rounded = CENSUS_2011, "ons_census2011_dc2101ew", False
     elif year == 2021 and all_ages and sex == "all" and (area == MET_AREA or area.startswith("E09")):
         t = census_2021_ts021(data_dir)
-        t = t[t["area_code"].str.startswith("E09") & (t["area_code"] != CITY_OF_LONDON)] if area == MET_AREA \
+        t = (
+            t[t["area_code"].str.startswith("E09") & (t["area_code"] != CITY_OF_LONDON)]
+            if area == MET_AREA
             else t[t["area_code"] == area]
+        )
         table, source, rounded = CENSUS_2021_TS021, "ons_census2021_ts021", False
         note = "TS021 is unrounded but carries ONS cell-key perturbation"
     elif year == 2021 and all_ages:
         if area == MET_AREA:
-            raise ValueError("2021 by-sex table merges the City of London with Westminster: "
-                             "the Met area by sex is not available")
+            raise ValueError(
+                "2021 by-sex table merges the City of London with Westminster: the Met area by sex is not available"
+            )
         t = census_2021_by_sex(data_dir)
         t = t[t["area_code"] == area]
         if sex != "all":
@@ -243,11 +269,15 @@ def population_count(year: int, area: str = LONDON, age_from: int = 0, age_to: i
         note = "by-sex table: cells are multiples of five"
     elif year == 2021:
         if sex != "all":
-            raise ValueError("the 2021 single-year-of-age table has no sex split; "
-                             "use sex='all' or the 2011 census for an age range by sex")
+            raise ValueError(
+                "the 2021 single-year-of-age table has no sex split; "
+                "use sex='all' or the 2011 census for an age range by sex"
+            )
         if area == MET_AREA:
-            raise ValueError("the 2021 single-year-of-age table merges the City of London with "
-                             "Westminster: the Met area by age is not available; use area London")
+            raise ValueError(
+                "the 2021 single-year-of-age table merges the City of London with "
+                "Westminster: the Met area by age is not available; use area London"
+            )
         t = census_2021_by_age(data_dir)
         t = t[(t["area_code"] == area) & (t["age"] >= age_from) & (t["age"] <= age_to)]
         suppressed = int(t["suppressed"].sum())
@@ -259,13 +289,29 @@ def population_count(year: int, area: str = LONDON, age_from: int = 0, age_to: i
         raise ValueError(f"no census rows for area {area!r}, {year}, ages {age_from}-{age_to}, sex {sex}")
     counts = t["count"].fillna(0)
     mask = _in_group(t, group, include_mixed_black)
-    return PopulationCount(int(counts[mask].sum()), int(counts.sum()), year, area, age_from, min(age_to, 200), sex,
-                           group, include_mixed_black, table.removeprefix("raw/"), source, rounded, suppressed,
-                           len(t), note, int(mask.sum()))
+    return PopulationCount(
+        int(counts[mask].sum()),
+        int(counts.sum()),
+        year,
+        area,
+        age_from,
+        min(age_to, 200),
+        sex,
+        group,
+        include_mixed_black,
+        table.removeprefix("raw/"),
+        source,
+        rounded,
+        suppressed,
+        len(t),
+        note,
+        int(mask.sum()),
+    )
 
 
-def age_table_rounding_gap(area: str = LONDON, group: str = "Black", include_mixed_black: bool = False,
-                           data_dir: str = "data") -> dict:
+def age_table_rounding_gap(
+    area: str = LONDON, group: str = "Black", include_mixed_black: bool = False, data_dir: str = "data"
+) -> dict:
     """All-ages totals from the rounded single-year table against the by-sex
     table: the gap the rounding to 5 (and suppression) leaves in a sum."""
     by_age = census_2021_by_age(data_dir)
@@ -288,9 +334,11 @@ def age_table_rounding_gap(area: str = LONDON, group: str = "Black", include_mix
 # census checks, notebook parameters):
 # <area>_[males_|females_]<ages>[@<year>], ages = all_ages | under_<N> | <a>_<b> | <a>_plus
 _AREAS = {"london": LONDON, "met_area": MET_AREA, "ew": ENGLAND_AND_WALES}
-CENSUS_ID = re.compile(r"^(?P<area>london|met_area|ew)_(?:(?P<sex>males|females)_)?"
-                     r"(?P<ages>all_ages|under_(?P<under>\d+)|(?P<a>\d+)_(?P<b>\d+)|(?P<plus>\d+)_plus)"
-                     r"(?:@(?P<year>\d{4}))?$")
+CENSUS_ID = re.compile(
+    r"^(?P<area>london|met_area|ew)_(?:(?P<sex>males|females)_)?"
+    r"(?P<ages>all_ages|under_(?P<under>\d+)|(?P<a>\d+)_(?P<b>\d+)|(?P<plus>\d+)_plus)"
+    r"(?:@(?P<year>\d{4}))?$"
+)
 
 
 def parse_census_id(census_id: str, census_year: int | None = None) -> dict | None:

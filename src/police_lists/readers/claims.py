@@ -84,7 +84,6 @@ def published_text(claim: pd.Series) -> str:
         value = f"{int(whole):,}" + (f".{frac}" if frac else "")
     suffix = "%" if claim["unit"] == "percent" else ""
     prefix = {"approximate": "about ", "lower_bound": "more than ", "upper_bound": "fewer than "}.get(
-        claim["rounding"], "")
+        claim["rounding"], ""
+    )
     return f"{prefix}{value}{suffix}"
-
-

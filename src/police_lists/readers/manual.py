@@ -12,5 +12,4 @@ MANUAL = "manual"
 
 def read_manual(name: str, data_dir: str = "data") -> pd.DataFrame:
     """data/manual/<name>.csv, every cell as text, blanks as ''."""
-    return pd.read_csv(_data_dir(data_dir) / MANUAL / f"{name}.csv", dtype=str, keep_default_na=False,
-                       encoding="utf-8")
+    return pd.read_csv(_data_dir(data_dir) / MANUAL / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8")

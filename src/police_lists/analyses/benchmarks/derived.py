@@ -16,8 +16,24 @@ from police_lists.readers import census, homicide
 
 DERIVED = "outputs/derived"  # not an input: only tests and curious readers read these tables
 # Age bands the derived tables cover: the ranges the published figures use.
-STANDARD_AGES = [(0, 200), (0, 17), (10, 17), (10, 24), (12, 24), (13, 24), (16, 24), (18, 24), (0, 24), (25, 200),
-                 (0, 9), (10, 14), (15, 17), (20, 24), (25, 34), (35, 200)]
+STANDARD_AGES = [
+    (0, 200),
+    (0, 17),
+    (10, 17),
+    (10, 24),
+    (12, 24),
+    (13, 24),
+    (16, 24),
+    (18, 24),
+    (0, 24),
+    (25, 200),
+    (0, 9),
+    (10, 14),
+    (15, 17),
+    (20, 24),
+    (25, 34),
+    (35, 200),
+]
 GROUPS = ("White", "Mixed", "Asian", "Black", "Other")
 
 
@@ -34,12 +50,28 @@ def census_shares_table(data_dir: str = "data") -> pd.DataFrame:
             except ValueError:
                 continue
             lo, hi = _rounding_bounds(pc, pc.group_cells)
-            rows.append({"year": year, "area_code": area, "area_name": census.AREA_NAMES.get(area, area), "sex": sex,
-                         "age_from": a, "age_to": min(b, 200), "age_range": band_label(a, b), "group": group,
-                         "group_definition": group_definition(group, mixed), "group_count": pc.group_count,
-                         "total": pc.total, "share": pc.share, "share_low_if_cells_off_by_2": lo,
-                         "share_high_if_cells_off_by_2": hi, "rounded_to_5": pc.rounded,
-                         "suppressed_cells": pc.suppressed_cells, "table": pc.table, "source_id": pc.source_id})
+            rows.append(
+                {
+                    "year": year,
+                    "area_code": area,
+                    "area_name": census.AREA_NAMES.get(area, area),
+                    "sex": sex,
+                    "age_from": a,
+                    "age_to": min(b, 200),
+                    "age_range": band_label(a, b),
+                    "group": group,
+                    "group_definition": group_definition(group, mixed),
+                    "group_count": pc.group_count,
+                    "total": pc.total,
+                    "share": pc.share,
+                    "share_low_if_cells_off_by_2": lo,
+                    "share_high_if_cells_off_by_2": hi,
+                    "rounded_to_5": pc.rounded,
+                    "suppressed_cells": pc.suppressed_cells,
+                    "table": pc.table,
+                    "source_id": pc.source_id,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -59,7 +91,9 @@ def census_unavailable_table(data_dir: str = "data") -> pd.DataFrame:
         try:
             census.population_count(year, area, a, b, sex, "Black", False, data_dir)
         except ValueError as exc:
-            rows.append({"year": year, "area_code": area, "sex": sex, "age_range": band_label(a, b), "reason": str(exc)})
+            rows.append(
+                {"year": year, "area_code": area, "sex": sex, "age_range": band_label(a, b), "reason": str(exc)}
+            )
     return pd.DataFrame(rows)
 
 
@@ -76,10 +110,18 @@ def borough_shares_table(data_dir: str = "data") -> pd.DataFrame:
         total = int(g["count"].sum())
         black = int(g.loc[g["group"] == "Black", "count"].sum())
         mixed_black = int(g.loc[g["detail"].isin(census.MIXED_BLACK_DETAIL), "count"].sum())
-        rows.append({"area_code": code, "area_name": name, "total": total, "black": black,
-                     "black_share": black / total, "black_incl_mixed_black": black + mixed_black,
-                     "black_incl_mixed_black_share": (black + mixed_black) / total,
-                     "source_id": "ons_census2021_ts021"})
+        rows.append(
+            {
+                "area_code": code,
+                "area_name": name,
+                "total": total,
+                "black": black,
+                "black_share": black / total,
+                "black_incl_mixed_black": black + mixed_black,
+                "black_incl_mixed_black_share": (black + mixed_black) / total,
+                "source_id": "ons_census2021_ts021",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -89,16 +131,25 @@ def rounding_gap_table(data_dir: str = "data") -> pd.DataFrame:
     for area in (census.LONDON, census.ENGLAND_AND_WALES):
         for group, mixed in [(g, False) for g in GROUPS] + [("Black", True)]:
             gap = census.age_table_rounding_gap(area, group, mixed, data_dir)
-            rows.append({"area_code": area, "area_name": census.AREA_NAMES[area],
-                         "group_definition": group_definition(group, mixed), **gap})
+            rows.append(
+                {
+                    "area_code": area,
+                    "area_name": census.AREA_NAMES[area],
+                    "group_definition": group_definition(group, mixed),
+                    **gap,
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def homicide_victims_table(data_dir: str = "data") -> pd.DataFrame:
     """Met homicide victims by recorded year, age group, method and officer-observed ethnicity."""
     t = homicide.homicide_victims(data_dir)
-    out = (t.groupby(["year", "age_group", "age_from", "age_to", "method", "ethnicity"], sort=True)["victims"]
-           .sum().reset_index())
+    out = (
+        t.groupby(["year", "age_group", "age_from", "age_to", "method", "ethnicity"], sort=True)["victims"]
+        .sum()
+        .reset_index()
+    )
     out["source_id"] = homicide.HOMICIDE_SOURCE
     return out
 
@@ -110,12 +161,25 @@ def benchmark_catalogue(data_dir: str = "data") -> pd.DataFrame:
         for mixed in (False, True):
             for item in benchmark_set("catalogue", census_year=year, data_dir=data_dir):
                 b = resolve(item, include_mixed_black=mixed, census_year=year, data_dir=data_dir)
-                rows.append({"census_year": year, "include_mixed_black": mixed, "benchmark": b.id,
-                             "benchmark_label": b.label, "benchmark_kind": b.kind, "source_id": b.source_id,
-                             "claim_id": b.claim_id, "ref_date": b.ref_date, "age_range": b.age_range,
-                             "share": b.share, "share_low": b.share_low, "share_high": b.share_high,
-                             "group_count": b.group_count, "population": b.population or b.population_total,
-                             "caveat": b.caveat})
+                rows.append(
+                    {
+                        "census_year": year,
+                        "include_mixed_black": mixed,
+                        "benchmark": b.id,
+                        "benchmark_label": b.label,
+                        "benchmark_kind": b.kind,
+                        "source_id": b.source_id,
+                        "claim_id": b.claim_id,
+                        "ref_date": b.ref_date,
+                        "age_range": b.age_range,
+                        "share": b.share,
+                        "share_low": b.share_low,
+                        "share_high": b.share_high,
+                        "group_count": b.group_count,
+                        "population": b.population or b.population_total,
+                        "caveat": b.caveat,
+                    }
+                )
     return pd.DataFrame(rows).astype({"group_count": "Int64", "population": "Int64"})
 
 

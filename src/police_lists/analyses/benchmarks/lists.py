@@ -16,17 +16,24 @@ from police_lists.methods.rounding import Interval, consistent_counts, point_cou
 from police_lists.readers import claims as claims_mod
 from police_lists.readers.manual import read_manual
 
+
 def load_lists(data_dir: str = "data") -> dict[str, dict]:
     """data/manual/panel_lists.csv with each list's bands from panel_list_bands.csv, by list name."""
     bands = read_manual("panel_list_bands", data_dir)
     out = {}
     for _, r in read_manual("panel_lists", data_dir).iterrows():
         mine = bands[bands["list"] == r["list"]]
-        out[r["list"]] = dict(label=r["label"], n=r["size_claim_id"], k=r["share_claim_id"],
-                              bands=list(zip(mine["band"], mine["expression"])) or None,
-                              youngest=r["youngest_claim_id"] or None, victims_period=r["victims_period"],
-                              note=r["note"])
+        out[r["list"]] = dict(
+            label=r["label"],
+            n=r["size_claim_id"],
+            k=r["share_claim_id"],
+            bands=list(zip(mine["band"], mine["expression"])) or None,
+            youngest=r["youngest_claim_id"] or None,
+            victims_period=r["victims_period"],
+            note=r["note"],
+        )
     return out
+
 
 # Nobody under the age of criminal responsibility (10 in England and Wales) can
 # be an offender: the default youngest age where none was published.
@@ -35,15 +42,21 @@ AGE_OF_CRIMINAL_RESPONSIBILITY = 10
 
 def _percent_counts(claim: pd.Series, n: int, rounding_rule: str) -> tuple[int, int]:
     rule = claims_mod.claim_rule(claim, rounding_rule)
-    ks = consistent_counts(claim["value"], n, rule if rule in ("half_up", "truncate") else "half_up",
-                           claim["precision"] or None)
+    ks = consistent_counts(
+        claim["value"], n, rule if rule in ("half_up", "truncate") else "half_up", claim["precision"] or None
+    )
     if len(ks) == 0:
         raise ValueError(f"{claim['claim_id']}: {claim['value']}% of {n} is impossible under {rule}")
     return ks.start, ks.stop - 1
 
 
-def list_inputs(list_name: str, data_dir: str = "data", rounding_rule: str = "half_up",
-                youngest_age: int | None = None, oldest_age: int = 200) -> dict:
+def list_inputs(
+    list_name: str,
+    data_dir: str = "data",
+    rounding_rule: str = "half_up",
+    youngest_age: int | None = None,
+    oldest_age: int = 200,
+) -> dict:
     """k (low, high, point), n, and the age profile of a known list, from its claims.
 
     The point count is the whole count nearest to percent x n / 100 (methods.rounding.POINT_RULE); the age profile maps band labels to count ranges."""
@@ -56,11 +69,22 @@ def list_inputs(list_name: str, data_dir: str = "data", rounding_rule: str = "ha
     k_claim = by_id[spec["k"]]
     lo, hi = _percent_counts(k_claim, n, rounding_rule)
     point = point_count(k_claim["value"], n)
-    out = {"list_name": list_name, "label": spec["label"], "n": n, "k": (lo, hi, point), "n_claim": spec["n"],
-           "k_claim": spec["k"], "k_published": claims_mod.published_text(k_claim),
-           "source_ids": sorted({by_id[spec["n"]]["source_id"], k_claim["source_id"]}),
-           "ref_date": k_claim["ref_date"], "victims_period": spec["victims_period"], "note": spec["note"],
-           "age_profile": None, "age_claims": [], "youngest_age": None}
+    out = {
+        "list_name": list_name,
+        "label": spec["label"],
+        "n": n,
+        "k": (lo, hi, point),
+        "n_claim": spec["n"],
+        "k_claim": spec["k"],
+        "k_published": claims_mod.published_text(k_claim),
+        "source_ids": sorted({by_id[spec["n"]]["source_id"], k_claim["source_id"]}),
+        "ref_date": k_claim["ref_date"],
+        "victims_period": spec["victims_period"],
+        "note": spec["note"],
+        "age_profile": None,
+        "age_claims": [],
+        "youngest_age": None,
+    }
     if spec["bands"]:
         if youngest_age is None:
             youngest_age = int(by_id[spec["youngest"]]["value"]) if spec["youngest"] else AGE_OF_CRIMINAL_RESPONSIBILITY

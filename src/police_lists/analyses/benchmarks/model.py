@@ -18,9 +18,13 @@ ASR_MEASURE = "age-standardised ratio (indirect): observed / expected from age-s
 
 MIXED_BLACK_LABEL = "Black, including Mixed White and Black Caribbean and Mixed White and Black African"
 
-POLICE_CAVEAT = ("police-generated benchmark: suspect and offender records are themselves outputs of policing, "
-                 "so a biased process contaminates its own benchmark")
-CENSUS_CAVEAT = "residents counted by the census; the lists are mostly young men, so an all-ages share flatters the ratio"
+POLICE_CAVEAT = (
+    "police-generated benchmark: suspect and offender records are themselves outputs of policing, "
+    "so a biased process contaminates its own benchmark"
+)
+CENSUS_CAVEAT = (
+    "residents counted by the census; the lists are mostly young men, so an all-ages share flatters the ratio"
+)
 
 
 @dataclass(frozen=True)
@@ -62,9 +66,19 @@ class Benchmark:
             object.__setattr__(self, "share_high", self.share)
 
 
-def custom_benchmark(id: str, share: float, *, label: str = "", kind: str = POPULATION, source_id: str = "user",
-                     ref_date: str = "", age_range: str = "", caveat: str = "user-supplied benchmark",
-                     population: int | None = None, counted: bool = False) -> Benchmark:
+def custom_benchmark(
+    id: str,
+    share: float,
+    *,
+    label: str = "",
+    kind: str = POPULATION,
+    source_id: str = "user",
+    ref_date: str = "",
+    age_range: str = "",
+    caveat: str = "user-supplied benchmark",
+    population: int | None = None,
+    counted: bool = False,
+) -> Benchmark:
     """A user's own benchmark share. With `population` (a resident count) the
     panel also gives the group-vs-rest rate ratio, taking N_g = share x N to the
     nearest person (as methods.md R12 does for 13.5% of 8,799,800). With
@@ -73,7 +87,16 @@ def custom_benchmark(id: str, share: float, *, label: str = "", kind: str = POPU
     if counted and not population:
         raise ValueError(f"benchmark {id!r}: counted=True needs a population")
     group_count = stats.benchmark_group_count(share, population) if counted else None
-    return Benchmark(id=id, label=label or id, kind=kind, share=share, source_id=source_id, ref_date=ref_date,
-                     age_range=age_range, caveat=caveat, group_count=group_count,
-                     population=population if counted else None,
-                     population_total=population if kind == POPULATION else None)
+    return Benchmark(
+        id=id,
+        label=label or id,
+        kind=kind,
+        share=share,
+        source_id=source_id,
+        ref_date=ref_date,
+        age_range=age_range,
+        caveat=caveat,
+        group_count=group_count,
+        population=population if counted else None,
+        population_total=population if kind == POPULATION else None,
+    )

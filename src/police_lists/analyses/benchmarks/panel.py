@@ -20,6 +20,7 @@ from police_lists.analyses.benchmarks.standardise import age_standardised
 from police_lists.methods import stats
 from police_lists.readers import claims as claims_mod
 
+
 def _k_range(k, n: int) -> tuple[int, int, float]:
     """(low, high, point) from an int, a (low, high) or a (low, high, point) tuple.
     Without a named point the midpoint of the range is used (and said so)."""
@@ -41,17 +42,57 @@ def _k_range(k, n: int) -> tuple[int, int, float]:
 
 
 PANEL_COLUMNS = [
-    "benchmark", "benchmark_label", "benchmark_kind", "police_generated", "source_id", "claim_id", "ref_date",
-    "area", "age_range", "group_definition", "benchmark_share", "benchmark_share_low", "benchmark_share_high",
-    "benchmark_group_count", "benchmark_population",
-    "k_low", "k_high", "k_point", "n", "list_share", "list_share_low", "list_share_high",
-    "ratio_measure", "ratio", "ratio_low", "ratio_high", "ci_low", "ci_high", "ratio_interval_method",
-    "ratio_rounding_low", "ratio_rounding_high",
-    "rate_ratio_measure", "rate_ratio", "rate_ratio_low", "rate_ratio_high", "rr_ci_low", "rr_ci_high",
-    "pp_gap", "pp_gap_low", "pp_gap_high", "composition_odds_ratio",
-    "age_standardised_ratio", "age_standardised_ratio_low", "age_standardised_ratio_high",
-    "asr_ci_low", "asr_ci_high", "asr_expected_low", "asr_expected_high", "asr_band_shares",
-    "confidence", "caveat",
+    "benchmark",
+    "benchmark_label",
+    "benchmark_kind",
+    "police_generated",
+    "source_id",
+    "claim_id",
+    "ref_date",
+    "area",
+    "age_range",
+    "group_definition",
+    "benchmark_share",
+    "benchmark_share_low",
+    "benchmark_share_high",
+    "benchmark_group_count",
+    "benchmark_population",
+    "k_low",
+    "k_high",
+    "k_point",
+    "n",
+    "list_share",
+    "list_share_low",
+    "list_share_high",
+    "ratio_measure",
+    "ratio",
+    "ratio_low",
+    "ratio_high",
+    "ci_low",
+    "ci_high",
+    "ratio_interval_method",
+    "ratio_rounding_low",
+    "ratio_rounding_high",
+    "rate_ratio_measure",
+    "rate_ratio",
+    "rate_ratio_low",
+    "rate_ratio_high",
+    "rr_ci_low",
+    "rr_ci_high",
+    "pp_gap",
+    "pp_gap_low",
+    "pp_gap_high",
+    "composition_odds_ratio",
+    "age_standardised_ratio",
+    "age_standardised_ratio_low",
+    "age_standardised_ratio_high",
+    "asr_ci_low",
+    "asr_ci_high",
+    "asr_expected_low",
+    "asr_expected_high",
+    "asr_band_shares",
+    "confidence",
+    "caveat",
 ]
 
 
@@ -61,8 +102,17 @@ def _ratio_estimates(b: Benchmark, k, n, confidence, ci_method, ratio_method):
     return stats.disproportionality_ratio(k, n, b.share, confidence, ci_method)
 
 
-def panel_row(b: Benchmark, k, n: int, *, age_profile: dict | None = None, confidence: float = 0.95,
-              ci_method: str = "wilson", ratio_method: str = "koopman", data_dir: str = "data") -> dict:
+def panel_row(
+    b: Benchmark,
+    k,
+    n: int,
+    *,
+    age_profile: dict | None = None,
+    confidence: float = 0.95,
+    ci_method: str = "wilson",
+    ratio_method: str = "koopman",
+    data_dir: str = "data",
+) -> dict:
     """One row of the panel (see panel())."""
     lo, hi, point = _k_range(k, n)
     ks = range(lo, hi + 1)
@@ -70,28 +120,61 @@ def panel_row(b: Benchmark, k, n: int, *, age_profile: dict | None = None, confi
     at_point = _ratio_estimates(b, point, n, confidence, ci_method, ratio_method)
     env = stats.envelope(_ratio_estimates(b, kk, n, confidence, ci_method, ratio_method) for kk in ks)
     row = {
-        "benchmark": b.id, "benchmark_label": b.label, "benchmark_kind": b.kind, "police_generated": b.kind == POLICE,
-        "source_id": b.source_id, "claim_id": b.claim_id, "ref_date": b.ref_date, "area": b.area,
-        "age_range": b.age_range, "group_definition": b.group_definition, "benchmark_share": b.share,
-        "benchmark_share_low": b.share_low, "benchmark_share_high": b.share_high,
-        "benchmark_group_count": b.group_count, "benchmark_population": b.population or b.population_total,
-        "k_low": lo, "k_high": hi, "k_point": point, "n": n, "list_share": p_point,
-        "list_share_low": lo / n, "list_share_high": hi / n,
-        "ratio_measure": RATIO_MEASURE, "ratio": p_point / b.share, "ratio_low": lo / n / b.share,
+        "benchmark": b.id,
+        "benchmark_label": b.label,
+        "benchmark_kind": b.kind,
+        "police_generated": b.kind == POLICE,
+        "source_id": b.source_id,
+        "claim_id": b.claim_id,
+        "ref_date": b.ref_date,
+        "area": b.area,
+        "age_range": b.age_range,
+        "group_definition": b.group_definition,
+        "benchmark_share": b.share,
+        "benchmark_share_low": b.share_low,
+        "benchmark_share_high": b.share_high,
+        "benchmark_group_count": b.group_count,
+        "benchmark_population": b.population or b.population_total,
+        "k_low": lo,
+        "k_high": hi,
+        "k_point": point,
+        "n": n,
+        "list_share": p_point,
+        "list_share_low": lo / n,
+        "list_share_high": hi / n,
+        "ratio_measure": RATIO_MEASURE,
+        "ratio": p_point / b.share,
+        "ratio_low": lo / n / b.share,
         "ratio_high": hi / n / b.share,
-        "ci_low": env.low if lo != hi else at_point.low, "ci_high": env.high if lo != hi else at_point.high,
-        "ratio_interval_method": (f"{ratio_method} two-sample (benchmark counted)" if b.group_count is not None
-                                  else f"{ci_method} share interval / benchmark share (benchmark taken as known)"),
-        "ratio_rounding_low": lo / n / b.share_high, "ratio_rounding_high": hi / n / b.share_low,
-        "rate_ratio_measure": "", "rate_ratio": None, "rate_ratio_low": None, "rate_ratio_high": None,
-        "rr_ci_low": None, "rr_ci_high": None,
+        "ci_low": env.low if lo != hi else at_point.low,
+        "ci_high": env.high if lo != hi else at_point.high,
+        "ratio_interval_method": (
+            f"{ratio_method} two-sample (benchmark counted)"
+            if b.group_count is not None
+            else f"{ci_method} share interval / benchmark share (benchmark taken as known)"
+        ),
+        "ratio_rounding_low": lo / n / b.share_high,
+        "ratio_rounding_high": hi / n / b.share_low,
+        "rate_ratio_measure": "",
+        "rate_ratio": None,
+        "rate_ratio_low": None,
+        "rate_ratio_high": None,
+        "rr_ci_low": None,
+        "rr_ci_high": None,
         "pp_gap": stats.percentage_point_gap(p_point, b.share),
         "pp_gap_low": stats.percentage_point_gap(lo / n, b.share),
         "pp_gap_high": stats.percentage_point_gap(hi / n, b.share),
         "composition_odds_ratio": (p_point / (1 - p_point)) / (b.share / (1 - b.share)) if p_point < 1 else None,
-        "age_standardised_ratio": None, "age_standardised_ratio_low": None, "age_standardised_ratio_high": None,
-        "asr_ci_low": None, "asr_ci_high": None, "asr_expected_low": None, "asr_expected_high": None,
-        "asr_band_shares": "", "confidence": confidence, "caveat": b.caveat,
+        "age_standardised_ratio": None,
+        "age_standardised_ratio_low": None,
+        "age_standardised_ratio_high": None,
+        "asr_ci_low": None,
+        "asr_ci_high": None,
+        "asr_expected_low": None,
+        "asr_expected_high": None,
+        "asr_band_shares": "",
+        "confidence": confidence,
+        "caveat": b.caveat,
     }
     if b.kind == POPULATION and b.population_total:
         # N_g counted (census) or share x N to the nearest person (published share).
@@ -99,10 +182,16 @@ def panel_row(b: Benchmark, k, n: int, *, age_profile: dict | None = None, confi
         n_g = b.group_count if b.group_count is not None else stats.benchmark_group_count(b.share, total)
         rr = stats.group_vs_rest_rate_ratio(point, n, n_g, total, confidence, ratio_method)
         rrs = [stats.group_vs_rest_rate_ratio(kk, n, n_g, total, confidence, ratio_method) for kk in ks]
-        row.update({"rate_ratio_measure": RATE_RATIO_MEASURE, "rate_ratio": rr.value,
-                    "rate_ratio_low": rrs[0].value, "rate_ratio_high": rrs[-1].value,
-                    "rr_ci_low": rr.low if lo == hi else min(r.low for r in rrs),
-                    "rr_ci_high": rr.high if lo == hi else max(r.high for r in rrs)})
+        row.update(
+            {
+                "rate_ratio_measure": RATE_RATIO_MEASURE,
+                "rate_ratio": rr.value,
+                "rate_ratio_low": rrs[0].value,
+                "rate_ratio_high": rrs[-1].value,
+                "rr_ci_low": rr.low if lo == hi else min(r.low for r in rrs),
+                "rr_ci_high": rr.high if lo == hi else max(r.high for r in rrs),
+            }
+        )
     if age_profile and b.census_spec is not None:
         try:
             a = age_standardised((lo, hi), n, age_profile, b.census_spec, confidence, data_dir)
@@ -110,17 +199,37 @@ def panel_row(b: Benchmark, k, n: int, *, age_profile: dict | None = None, confi
             row["caveat"] += f"; no age-standardised ratio: {exc}"
         else:
             e_mid = (a["expected_low"] + a["expected_high"]) / 2
-            row.update({"age_standardised_ratio": point / e_mid, "age_standardised_ratio_low": a["asr_low"],
-                        "age_standardised_ratio_high": a["asr_high"], "asr_ci_low": a["asr_ci_low"],
-                        "asr_ci_high": a["asr_ci_high"], "asr_expected_low": a["expected_low"],
-                        "asr_expected_high": a["expected_high"], "asr_band_shares": a["band_shares"]})
+            row.update(
+                {
+                    "age_standardised_ratio": point / e_mid,
+                    "age_standardised_ratio_low": a["asr_low"],
+                    "age_standardised_ratio_high": a["asr_high"],
+                    "asr_ci_low": a["asr_ci_low"],
+                    "asr_ci_high": a["asr_ci_high"],
+                    "asr_expected_low": a["expected_low"],
+                    "asr_expected_high": a["expected_high"],
+                    "asr_band_shares": a["band_shares"],
+                }
+            )
             if a["expected_low"] != a["expected_high"]:
                 row["caveat"] += "; age-standardised point value uses the middle of the expected-count range"
     return row
 
 
-def panel(k, n, *, benchmarks=None, group="Black", include_mixed_black=False, census_year=2021, age_profile=None,
-          confidence=0.95, ci_method="wilson", ratio_method="koopman", data_dir="data") -> pd.DataFrame:
+def panel(
+    k,
+    n,
+    *,
+    benchmarks=None,
+    group="Black",
+    include_mixed_black=False,
+    census_year=2021,
+    age_profile=None,
+    confidence=0.95,
+    ci_method="wilson",
+    ratio_method="koopman",
+    data_dir="data",
+) -> pd.DataFrame:
     """The benchmark panel for a list of n people, k of them in `group`.
 
     k: a whole count, a (low, high) tuple of whole counts (every count in it is
@@ -147,21 +256,36 @@ def panel(k, n, *, benchmarks=None, group="Black", include_mixed_black=False, ce
     """
     if census_year not in (2011, 2021):
         raise ValueError(f"census_year must be 2011 or 2021; got {census_year!r}")
-    ids = benchmark_set("catalogue", census_year=census_year, data_dir=data_dir) if benchmarks is None \
+    ids = (
+        benchmark_set("catalogue", census_year=census_year, data_dir=data_dir)
+        if benchmarks is None
         else list(benchmarks)
+    )
     if not ids:
         raise ValueError("benchmarks is empty")
     rows = []
     for item in ids:
-        b = resolve(item, group=group, include_mixed_black=include_mixed_black, census_year=census_year,
-                    data_dir=data_dir)
-        rows.append(panel_row(b, k, n, age_profile=age_profile, confidence=confidence, ci_method=ci_method,
-                              ratio_method=ratio_method, data_dir=data_dir))
+        b = resolve(
+            item, group=group, include_mixed_black=include_mixed_black, census_year=census_year, data_dir=data_dir
+        )
+        rows.append(
+            panel_row(
+                b,
+                k,
+                n,
+                age_profile=age_profile,
+                confidence=confidence,
+                ci_method=ci_method,
+                ratio_method=ratio_method,
+                data_dir=data_dir,
+            )
+        )
     return pd.DataFrame(rows, columns=PANEL_COLUMNS)
 
 
-def list_panel(list_name: str, benchmark_ids: list, *, k=None, n: int | None = None, age_profile=None,
-               **kwargs) -> pd.DataFrame:
+def list_panel(
+    list_name: str, benchmark_ids: list, *, k=None, n: int | None = None, age_profile=None, **kwargs
+) -> pd.DataFrame:
     """panel() for a named list (or custom k, n), with list columns in front."""
     if list_name == "custom":
         if not n or k is None:
@@ -183,21 +307,34 @@ def sensitivity(k, n, benchmark_ids: list, **kwargs) -> pd.DataFrame:
         for mixed in (False, True):
             for item in benchmark_ids:
                 try:
-                    b = resolve(item, include_mixed_black=mixed, census_year=year,
-                                data_dir=kwargs.get("data_dir", "data"))
+                    b = resolve(
+                        item, include_mixed_black=mixed, census_year=year, data_dir=kwargs.get("data_dir", "data")
+                    )
                 except ValueError as exc:
-                    rows.append({"census_year": year, "include_mixed_black": mixed, "benchmark": item,
-                                 "note": str(exc)})
+                    rows.append(
+                        {"census_year": year, "include_mixed_black": mixed, "benchmark": item, "note": str(exc)}
+                    )
                     continue
                 r = panel_row(b, k, n, **kwargs)
-                rows.append({"census_year": year, "include_mixed_black": mixed, "benchmark": item,
-                             "group_definition": r["group_definition"], "table": b.source_id,
-                             "benchmark_share": r["benchmark_share"],
-                             "benchmark_share_low": r["benchmark_share_low"],
-                             "benchmark_share_high": r["benchmark_share_high"], "ratio": r["ratio"],
-                             "ci_low": r["ci_low"], "ci_high": r["ci_high"], "rate_ratio": r["rate_ratio"],
-                             "pp_gap": r["pp_gap"], "age_standardised_ratio": r["age_standardised_ratio"],
-                             "note": ""})
+                rows.append(
+                    {
+                        "census_year": year,
+                        "include_mixed_black": mixed,
+                        "benchmark": item,
+                        "group_definition": r["group_definition"],
+                        "table": b.source_id,
+                        "benchmark_share": r["benchmark_share"],
+                        "benchmark_share_low": r["benchmark_share_low"],
+                        "benchmark_share_high": r["benchmark_share_high"],
+                        "ratio": r["ratio"],
+                        "ci_low": r["ci_low"],
+                        "ci_high": r["ci_high"],
+                        "rate_ratio": r["rate_ratio"],
+                        "pp_gap": r["pp_gap"],
+                        "age_standardised_ratio": r["age_standardised_ratio"],
+                        "note": "",
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -213,10 +350,20 @@ def panel_sources(panel_df: pd.DataFrame, data_dir: str = "data") -> pd.DataFram
             measures.insert(1, RATE_RATIO_MEASURE)
         if pd.notna(r["age_standardised_ratio"]):
             measures.append(ASR_MEASURE)
-        rows.append({"list": r.get("list", ""), "benchmark": r["benchmark"], "benchmark_label": r["benchmark_label"],
-                     "benchmark_kind": r["benchmark_kind"], "measures": "; ".join(measures),
-                     "claim_id": r["claim_id"], "source_id": r["source_id"],
-                     "publisher": "" if s is None else s["publisher"], "title": "" if s is None else s["title"],
-                     "source_date": "" if s is None else s["date"], "url": "" if s is None else s["url"],
-                     "benchmark_ref_date": r["ref_date"]})
+        rows.append(
+            {
+                "list": r.get("list", ""),
+                "benchmark": r["benchmark"],
+                "benchmark_label": r["benchmark_label"],
+                "benchmark_kind": r["benchmark_kind"],
+                "measures": "; ".join(measures),
+                "claim_id": r["claim_id"],
+                "source_id": r["source_id"],
+                "publisher": "" if s is None else s["publisher"],
+                "title": "" if s is None else s["title"],
+                "source_date": "" if s is None else s["date"],
+                "url": "" if s is None else s["url"],
+                "benchmark_ref_date": r["ref_date"],
+            }
+        )
     return pd.DataFrame(rows)

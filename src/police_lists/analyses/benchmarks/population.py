@@ -7,6 +7,7 @@ from police_lists.analyses.benchmarks.model import CENSUS_CAVEAT, MIXED_BLACK_LA
 from police_lists.methods.bands import band_label
 from police_lists.readers import census
 
+
 def _rounding_bounds(pc: census.PopulationCount, group_cells: int) -> tuple[float, float]:
     """Share bounds if every rounded cell was off by up to 2 (ONS rounds to the
     nearest 5). Suppressed cells are counted as 0 and not bounded here."""
@@ -22,8 +23,14 @@ def group_definition(group: str, include_mixed_black: bool) -> str:
     return MIXED_BLACK_LABEL if include_mixed_black and group == "Black" else group
 
 
-def population_benchmark(benchmark_id: str, *, group: str = "Black", include_mixed_black: bool = False,
-                         census_year: int = 2021, data_dir: str = "data") -> Benchmark:
+def population_benchmark(
+    benchmark_id: str,
+    *,
+    group: str = "Black",
+    include_mixed_black: bool = False,
+    census_year: int = 2021,
+    data_dir: str = "data",
+) -> Benchmark:
     """A census benchmark from its id (see readers.census.parse_census_id); raises ValueError
     when the tables cannot give it (e.g. 2011 ages off the band edges)."""
     spec = census.parse_census_id(benchmark_id, census_year)
@@ -34,24 +41,42 @@ def population_benchmark(benchmark_id: str, *, group: str = "Black", include_mix
     area = census.AREA_NAMES.get(pc.area, pc.area)
     sex = "" if pc.sex == "all" else f"{pc.sex}s, "
     ages = band_label(pc.age_from, pc.age_to)
-    caveat = [CENSUS_CAVEAT if ages == "all ages" else
-              f"residents aged {ages} only: the whole list is compared with them, though it may include people "
-              "outside these ages (the age-standardised ratio uses the list's own age profile)"]
+    caveat = [
+        CENSUS_CAVEAT
+        if ages == "all ages"
+        else f"residents aged {ages} only: the whole list is compared with them, though it may include people "
+        "outside these ages (the age-standardised ratio uses the list's own age profile)"
+    ]
     if pc.note:
         caveat.append(pc.note + (f" ({pc.suppressed_cells} suppressed)" if pc.suppressed_cells else ""))
     if pc.area == census.LONDON:
-        caveat.append("London including the City of London (the Met area excludes it; "
-                      + ("TS021 gives it for all ages only)" if pc.year == 2021 else "the 2011 file holds regions only)"))
+        caveat.append(
+            "London including the City of London (the Met area excludes it; "
+            + ("TS021 gives it for all ages only)" if pc.year == 2021 else "the 2011 file holds regions only)")
+        )
     if pc.year == 2021:
         caveat.append("the 2021 census was taken in lockdown and may undercount London")
     if include_mixed_black and group == "Black":
-        caveat.append("only the census side changes: the list's share is the published Black share, and how the "
-                      "police recorded Mixed heritage is not stated")
+        caveat.append(
+            "only the census side changes: the list's share is the published Black share, and how the "
+            "police recorded Mixed heritage is not stated"
+        )
     definition = group_definition(group, include_mixed_black)
     return Benchmark(
-        id=benchmark_id, label=f"Census {pc.year}: {definition} share of {area} residents, {sex}{ages}",
-        kind=POPULATION, share=pc.share, share_low=lo, share_high=hi, source_id=pc.source_id,
-        ref_date=str(pc.year), age_range=ages, caveat="; ".join(caveat), group_count=pc.group_count,
-        population=pc.total, population_total=pc.total, group_definition=definition, area=area,
+        id=benchmark_id,
+        label=f"Census {pc.year}: {definition} share of {area} residents, {sex}{ages}",
+        kind=POPULATION,
+        share=pc.share,
+        share_low=lo,
+        share_high=hi,
+        source_id=pc.source_id,
+        ref_date=str(pc.year),
+        age_range=ages,
+        caveat="; ".join(caveat),
+        group_count=pc.group_count,
+        population=pc.total,
+        population_total=pc.total,
+        group_definition=definition,
+        area=area,
         census_spec=(pc.year, pc.area, pc.sex, group, include_mixed_black),
     )

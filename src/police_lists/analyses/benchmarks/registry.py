@@ -30,14 +30,21 @@ from police_lists.readers.manual import read_manual
 CONDITIONS = ("census_year_2021", "2011_bands_allow", "2011_bands_refuse")
 
 
-def resolve(benchmark: str | Benchmark, *, group: str = "Black", include_mixed_black: bool = False,
-            census_year: int = 2021, data_dir: str = "data") -> Benchmark:
+def resolve(
+    benchmark: str | Benchmark,
+    *,
+    group: str = "Black",
+    include_mixed_black: bool = False,
+    census_year: int = 2021,
+    data_dir: str = "data",
+) -> Benchmark:
     """A Benchmark from an id (census, homicide or data/manual/benchmarks.csv) or as given."""
     if isinstance(benchmark, Benchmark):
         return benchmark
     if census.CENSUS_ID.match(benchmark):
-        return population_benchmark(benchmark, group=group, include_mixed_black=include_mixed_black,
-                                    census_year=census_year, data_dir=data_dir)
+        return population_benchmark(
+            benchmark, group=group, include_mixed_black=include_mixed_black, census_year=census_year, data_dir=data_dir
+        )
     if homicide.VICTIMS_ID.match(benchmark):
         return victims_benchmark(benchmark, group=group, include_mixed_black=include_mixed_black, data_dir=data_dir)
     return claim_benchmark(benchmark, group=group, include_mixed_black=include_mixed_black, data_dir=data_dir)
@@ -45,8 +52,11 @@ def resolve(benchmark: str | Benchmark, *, group: str = "Black", include_mixed_b
 
 def is_benchmark_id(benchmark_id: str, data_dir: str = "data") -> bool:
     """Does the id name a benchmark (census, homicide, or a benchmarks.csv row)?"""
-    return bool(census.CENSUS_ID.match(benchmark_id) or homicide.VICTIMS_ID.match(benchmark_id)
-                or benchmark_id in set(load_benchmark_claims(data_dir)["benchmark_id"]))
+    return bool(
+        census.CENSUS_ID.match(benchmark_id)
+        or homicide.VICTIMS_ID.match(benchmark_id)
+        or benchmark_id in set(load_benchmark_claims(data_dir)["benchmark_id"])
+    )
 
 
 def load_sets(data_dir: str = "data") -> pd.DataFrame:
@@ -62,15 +72,24 @@ def _bands_2011_allow(ages: tuple[int, int]) -> bool:
     return True
 
 
-def benchmark_set(name: str, *, census_year: int = 2021, age_range: str = "10-24",
-                  victims_period: str = "2012-2019", labels: bool = False, data_dir: str = "data"):
+def benchmark_set(
+    name: str,
+    *,
+    census_year: int = 2021,
+    age_range: str = "10-24",
+    victims_period: str = "2012-2019",
+    labels: bool = False,
+    data_dir: str = "data",
+):
     """The benchmark ids of a named set, in order, each once; with labels=True,
     (id, label) pairs (the label the set prints, or the id)."""
     table = load_sets(data_dir)
     rows = table[table["set"] == name]
     if rows.empty:
-        raise ValueError(f"no benchmark set {name!r} in data/manual/benchmark_sets.csv; "
-                         f"known: {', '.join(dict.fromkeys(table['set']))}")
+        raise ValueError(
+            f"no benchmark set {name!r} in data/manual/benchmark_sets.csv; "
+            f"known: {', '.join(dict.fromkeys(table['set']))}"
+        )
     ages = parse_band(age_range)
     keep = {"": True, "census_year_2021": census_year == 2021}
     if rows["only_if"].str.startswith("2011_bands").any():
@@ -84,8 +103,12 @@ def benchmark_set(name: str, *, census_year: int = 2021, age_range: str = "10-24
     return list(out.items()) if labels else list(out)
 
 
-def panel_set(benchmark_set_or_ids: str = "default", age_range: str = "10-24", victims_period: str = "2012-2019",
-              data_dir: str = "data") -> list[str]:
+def panel_set(
+    benchmark_set_or_ids: str = "default",
+    age_range: str = "10-24",
+    victims_period: str = "2012-2019",
+    data_dir: str = "data",
+) -> list[str]:
     """Benchmark ids for the appendix: 'default' is the set 'appendix' of
     benchmark_sets.csv; otherwise the comma-separated ids as given."""
     if benchmark_set_or_ids.strip() != "default":

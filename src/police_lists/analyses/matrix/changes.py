@@ -71,10 +71,18 @@ def removed_if_before(by_id: dict, rounding_rule: str, data_dir: str = "data") -
 
 def _result(c: pd.Series, rule: str, **fields) -> dict:
     result = fields.pop("result")
-    return {"claim_id": c["claim_id"], "reading": fields["reading"], "published": _text(c), "from": fields["from"],
-            "to": fields["to"], "recomputed": fields["recomputed"], "recomputed_low": float(result.lo),
-            "recomputed_high": float(result.hi), "fits_published": _fits(c, result, fields["exact"], rule),
-            "source_id": c["source_id"]}
+    return {
+        "claim_id": c["claim_id"],
+        "reading": fields["reading"],
+        "published": _text(c),
+        "from": fields["from"],
+        "to": fields["to"],
+        "recomputed": fields["recomputed"],
+        "recomputed_low": float(result.lo),
+        "recomputed_high": float(result.hi),
+        "fits_published": _fits(c, result, fields["exact"], rule),
+        "source_id": c["source_id"],
+    }
 
 
 def changes(data_dir: str = "data", rounding_rule: str = "half_up") -> pd.DataFrame:
@@ -94,27 +102,57 @@ def changes(data_dir: str = "data", rounding_rule: str = "half_up") -> pd.DataFr
             else:
                 result = ia - ib
                 shown = span(result.lo, result.hi)
-            reading = r["reading"] or (f"fall from the peak as {_text(a)}" if r["from_claim_id"] in peak_ids
-                                       else "fall between two published levels")
-            rows.append(_result(c, rounding_rule, result=result, reading=reading, exact=ia.is_point and ib.is_point,
-                                recomputed=shown, **{"from": f"{r['from_claim_id']}: {_text(a)}",
-                                                     "to": f"{r['to_claim_id']}: {_text(b)}"}))
+            reading = r["reading"] or (
+                f"fall from the peak as {_text(a)}"
+                if r["from_claim_id"] in peak_ids
+                else "fall between two published levels"
+            )
+            rows.append(
+                _result(
+                    c,
+                    rounding_rule,
+                    result=result,
+                    reading=reading,
+                    exact=ia.is_point and ib.is_point,
+                    recomputed=shown,
+                    **{"from": f"{r['from_claim_id']}: {_text(a)}", "to": f"{r['to_claim_id']}: {_text(b)}"},
+                )
+            )
         elif r["method"] == "share_to_level":
             lo, hi = share_counts(by_id[r["from_claim_id"]], by_id[r["base_claim_id"]], rounding_rule)
             now = int(by_id[r["to_claim_id"]]["value"])
             result = pct_fall(Interval(Fraction(lo), Fraction(hi)), Interval.point(now))
-            rows.append(_result(c, rounding_rule, result=result, reading=r["reading"], exact=False,
-                                recomputed=exact_pct_span(result, 2), **{
-                                    "from": f"{r['from_claim_id']} x {r['base_claim_id']}: {span(lo, hi)} {r['label']}",
-                                    "to": f"{r['to_claim_id']}: {count(now)}"}))
+            rows.append(
+                _result(
+                    c,
+                    rounding_rule,
+                    result=result,
+                    reading=r["reading"],
+                    exact=False,
+                    recomputed=exact_pct_span(result, 2),
+                    **{
+                        "from": f"{r['from_claim_id']} x {r['base_claim_id']}: {span(lo, hi)} {r['label']}",
+                        "to": f"{r['to_claim_id']}: {count(now)}",
+                    },
+                )
+            )
         elif r["method"] == "removed_share":
             share, base = by_id[r["from_claim_id"]], by_id[r["base_claim_id"]]
             lo, hi = share_counts(share, base, rounding_rule)
-            rows.append(_result(c, rounding_rule, result=Interval(Fraction(lo), Fraction(hi)), exact=False,
-                                reading=r["reading"].format(share=_text(share), base=_text(base)),
-                                recomputed=span(lo, hi), **{
-                                    "from": f"{r['from_claim_id']} x {r['base_claim_id']}: {_text(share)} of {_text(base)}",
-                                    "to": r["label"]}))
+            rows.append(
+                _result(
+                    c,
+                    rounding_rule,
+                    result=Interval(Fraction(lo), Fraction(hi)),
+                    exact=False,
+                    reading=r["reading"].format(share=_text(share), base=_text(base)),
+                    recomputed=span(lo, hi),
+                    **{
+                        "from": f"{r['from_claim_id']} x {r['base_claim_id']}: {_text(share)} of {_text(base)}",
+                        "to": r["label"],
+                    },
+                )
+            )
         else:
             raise ValueError(f"matrix_changes.csv: unknown method {r['method']!r}")
     return pd.DataFrame(rows)

@@ -81,18 +81,28 @@ def composition(data_dir: str = "data", rounding_rule: str = "half_up") -> pd.Da
                 point = int(half_up(Fraction(c["value"])))
             else:
                 point = point_count(c["value"], Fraction(base["value"]))
-        rows.append({
-            "snapshot": r["snapshot"], "ref_date": r["ref_date"], "dimension": r["dimension"], "category": r["category"],
-            "claim_id": r["claim_id"], "published": _text(c),
-            "share_low": "" if share is None or share.hi is None else float(share.lo),
-            "share_high": "" if share is None or share.hi is None else float(share.hi),
-            "base": f"{r['base_claim_id']}: {_text(base)}" if base is not None else "",
-            "base_n": int(base["value"]) if base is not None and base["rounding"] == "exact" else "",
-            "base_assumed": r["base_assumed"],
-            "count_low": "" if counts is None else counts[0], "count_high": "" if counts is None else counts[1],
-            "point_value": point, "count_method": method,
-            "source_id": c["source_id"], "evidence": c["evidence"], "note": r["note"],
-        })
+        rows.append(
+            {
+                "snapshot": r["snapshot"],
+                "ref_date": r["ref_date"],
+                "dimension": r["dimension"],
+                "category": r["category"],
+                "claim_id": r["claim_id"],
+                "published": _text(c),
+                "share_low": "" if share is None or share.hi is None else float(share.lo),
+                "share_high": "" if share is None or share.hi is None else float(share.hi),
+                "base": f"{r['base_claim_id']}: {_text(base)}" if base is not None else "",
+                "base_n": int(base["value"]) if base is not None and base["rounding"] == "exact" else "",
+                "base_assumed": r["base_assumed"],
+                "count_low": "" if counts is None else counts[0],
+                "count_high": "" if counts is None else counts[1],
+                "point_value": point,
+                "count_method": method,
+                "source_id": c["source_id"],
+                "evidence": c["evidence"],
+                "note": r["note"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -112,10 +122,22 @@ def profile_shares(table: pd.DataFrame, confidence: float = 0.95, method: str = 
         if r["count_low"] == "" or r["base_n"] == "":
             continue  # no count, or a rounded base: no share interval to draw
         n = int(r["base_n"])
-        env = stats.envelope(stats.share(k, n, confidence, method) for k in range(int(r["count_low"]), int(r["count_high"]) + 1))
-        rows.append({"snapshot": r["snapshot"], "category": r["category"], "claim_id": r["claim_id"],
-                     "published": r["published"], "base": n,
-                     "share_low_over_range": int(r["count_low"]) / n, "share_high_over_range": int(r["count_high"]) / n,
-                     "ci_low_over_range": env.low, "ci_high_over_range": env.high,
-                     "ci_method": method, "confidence": confidence})
+        env = stats.envelope(
+            stats.share(k, n, confidence, method) for k in range(int(r["count_low"]), int(r["count_high"]) + 1)
+        )
+        rows.append(
+            {
+                "snapshot": r["snapshot"],
+                "category": r["category"],
+                "claim_id": r["claim_id"],
+                "published": r["published"],
+                "base": n,
+                "share_low_over_range": int(r["count_low"]) / n,
+                "share_high_over_range": int(r["count_high"]) / n,
+                "ci_low_over_range": env.low,
+                "ci_high_over_range": env.high,
+                "ci_method": method,
+                "confidence": confidence,
+            }
+        )
     return pd.DataFrame(rows)

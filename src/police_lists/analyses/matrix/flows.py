@@ -22,10 +22,19 @@ def flows(data_dir: str = "data") -> pd.DataFrame:
     for cid, direction in read_manual("matrix_flows", data_dir)[["claim_id", "direction"]].itertuples(index=False):
         c = by_id[cid]
         iv = claims_mod.claim_interval(c)
-        rows.append({"claim_id": cid, "direction": direction, "measure": c["measure"],
-                     "published": claims_mod.published_text(c), "count_low": int(iv.lo),
-                     "count_high": "" if iv.hi is None else int(iv.hi), "window": c["ref_date"],
-                     "source_id": c["source_id"], "evidence": c["evidence"]})
+        rows.append(
+            {
+                "claim_id": cid,
+                "direction": direction,
+                "measure": c["measure"],
+                "published": claims_mod.published_text(c),
+                "count_low": int(iv.lo),
+                "count_high": "" if iv.hi is None else int(iv.hi),
+                "window": c["ref_date"],
+                "source_id": c["source_id"],
+                "evidence": c["evidence"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -36,6 +45,12 @@ def flow_reconciliation(data_dir: str = "data") -> pd.DataFrame:
     rows = []
     for question, expression in read_manual("matrix_flow_reconciliation", data_dir).itertuples(index=False):
         values = {name: Interval.point(int(by_id[name]["value"])) for name in expression_names(expression)}
-        rows.append({"question": question, "expression": expression, "value": int(evaluate(expression, values).lo),
-                     "claims": " ".join(re.findall(r"[A-Za-z_]\w*", expression))})
+        rows.append(
+            {
+                "question": question,
+                "expression": expression,
+                "value": int(evaluate(expression, values).lo),
+                "claims": " ".join(re.findall(r"[A-Za-z_]\w*", expression)),
+            }
+        )
     return pd.DataFrame(rows)

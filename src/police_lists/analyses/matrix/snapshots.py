@@ -61,13 +61,20 @@ def snapshots(data_dir: str = "data") -> pd.DataFrame:
     for cid in table["claim_id"]:
         c = by_id[cid]
         iv = claims_mod.claim_interval(c)
-        rows.append({
-            "ref_date": c["ref_date"], "plot_date": date_mid(c["ref_date"]).isoformat(),
-            "claim_id": cid, "measure": c["measure"],
-            "published": claims_mod.published_text(c) if iv is not None else "no headcount published",
-            "size_low": "" if iv is None else int(iv.lo), "size_high": "" if iv is None else int(iv.hi),
-            "rounding": c["rounding"], "source_id": c["source_id"], "evidence": c["evidence"],
-            "is_peak": cid in is_peak,
-        })
+        rows.append(
+            {
+                "ref_date": c["ref_date"],
+                "plot_date": date_mid(c["ref_date"]).isoformat(),
+                "claim_id": cid,
+                "measure": c["measure"],
+                "published": claims_mod.published_text(c) if iv is not None else "no headcount published",
+                "size_low": "" if iv is None else int(iv.lo),
+                "size_high": "" if iv is None else int(iv.hi),
+                "rounding": c["rounding"],
+                "source_id": c["source_id"],
+                "evidence": c["evidence"],
+                "is_peak": cid in is_peak,
+            }
+        )
     out = pd.DataFrame(rows)
     return out.sort_values(["plot_date", "claim_id"], kind="stable").reset_index(drop=True)

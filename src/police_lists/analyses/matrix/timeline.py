@@ -17,6 +17,15 @@ def timeline(data_dir: str = "data") -> pd.DataFrame:
     for cid in read_manual("matrix_timeline", data_dir)["claim_id"]:
         c = by_id[cid]
         a, b = date_span(c["value"])
-        rows.append({"claim_id": cid, "event": c["measure"], "date": c["value"], "start": a.isoformat(),
-                     "end": b.isoformat(), "source_id": c["source_id"], "evidence": c["evidence"]})
+        rows.append(
+            {
+                "claim_id": cid,
+                "event": c["measure"],
+                "date": c["value"],
+                "start": a.isoformat(),
+                "end": b.isoformat(),
+                "source_id": c["source_id"],
+                "evidence": c["evidence"],
+            }
+        )
     return pd.DataFrame(rows).sort_values(["start", "end"], kind="stable").reset_index(drop=True)
