@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import copy
 import re
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from police_lists.analyses.teaching import LESSONS, RIGHT, ROLES, UNANSWERED
+from police_lists.contract.files import sha256_file
 from police_lists.contract.paths import PROJECT_ROOT, display_path, notebooks_dir, resolve
+from police_lists.pipeline.convert import provenance_html, to_html
+from police_lists.pipeline.execute import clean_executed, execute
+from police_lists.pipeline.provenance import data_inputs, git_commit, package_versions
+from police_lists.pipeline.publish import publish, staged_outputs, staging_area
 
 SOLUTION_TAG = "solution"
 EXERCISE_TAG = "exercise"
@@ -66,8 +70,6 @@ def verdicts(nb) -> dict[int, str]:
 def _run(lesson: str, role: str, data_dir: str, staging: Path, shown_out: str):
     import nbformat
 
-    from police_lists.pipeline import build
-
     source = nbformat.read(lesson_path(lesson), as_version=4)
     nb = version_for(source, role)
     src_dir, run_dir, out_dir = staging / "source", staging / "run", staging / "outputs"
@@ -76,11 +78,11 @@ def _run(lesson: str, role: str, data_dir: str, staging: Path, shown_out: str):
     nbformat.write(nb, path)
     staging_param = display_path(out_dir) if out_dir.resolve().is_relative_to(PROJECT_ROOT.resolve()) else str(out_dir)
     try:
-        executed = build.execute(path, {"data_dir": data_dir, "output_dir": staging_param, "role": role}, run_dir)
+        executed = execute(path, {"data_dir": data_dir, "output_dir": staging_param, "role": role}, run_dir)
     except Exception as exc:  # papermill's error carries the whole traceback; keep one line
         reason = f"{getattr(exc, 'ename', type(exc).__name__)}: {getattr(exc, 'evalue', exc)}"
         raise TeachingBuildError(f"{lesson} ({role}): {reason}".splitlines()[0]) from exc
-    build.clean_executed(executed, shown_out, staging_param)
+    clean_executed(executed, shown_out, staging_param)
 
     expected_numbers = {ex.number for ex in LESSONS[lesson]["exercises"]}
     found = verdicts(executed)
@@ -113,8 +115,6 @@ def build_teaching(
     import nbformat
 
     from police_lists.contract import validate
-    from police_lists.contract.files import atomic_write
-    from police_lists.pipeline import build
 
     names = list(LESSONS) if lessons is None else lessons
     unknown = sorted(set(names) - set(LESSONS))
@@ -127,48 +127,36 @@ def build_teaching(
         validate.validate(data_dir)
 
     out = resolve(output_dir)
-    staging_root = out / ".staging" / "teaching"
-    shutil.rmtree(staging_root, ignore_errors=True)
     shown_out = display_path(out)
-    versions, commit = build.package_versions(), build.git_commit()
+    versions, commit = package_versions(), git_commit()
     jobs_todo = [(name, role) for name in names for role in ROLES]
 
-    def run(job):
+    def run(job, staging_root):
         name, role = job
         staging = staging_root / f"{name}_{role}"
         nb = _run(name, role, data_dir, staging, shown_out)
-        inputs = {**build.data_inputs(data_dir), display_path(lesson_path(name)): build.sha256_file(lesson_path(name))}
+        inputs = {**data_inputs(data_dir), display_path(lesson_path(name)): sha256_file(lesson_path(name))}
         params = {"data_dir": data_dir, "output_dir": shown_out, "role": role}
-        page = build.to_html(
-            nb,
-            f"{name}_{role}",
-            build.provenance_html(f"{name}_{role}", params, inputs, versions, commit),
-            show_code=True,
-        )
-        return name, role, nb, page, staging
+        footer = provenance_html(f"{name}_{role}", params, inputs, versions, commit)
+        return name, role, nb, to_html(nb, f"{name}_{role}", footer, show_code=True), staging
 
-    try:
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            results = list(pool.map(run, jobs_todo))
-    except BaseException:
-        shutil.rmtree(staging_root, ignore_errors=True)  # nothing half-written is left behind
-        raise
     written = []
-    # Everything executed and passed its checks: only now touch the published folders.
-    for name, role, nb, page, staging in results:
-        atomic_write(out / "notebooks" / "teaching" / f"{name}_{role}.ipynb", nbformat.writes(nb).encode("utf-8"))
-        html_path = out / "html" / "teaching" / f"{name}_{role}.html"
-        atomic_write(html_path, page.encode("utf-8"))
-        written.append(html_path)
-        if role == "student":  # tables and figures come from non-solution cells, the same in both runs
-            for kind in ("tables", "figures"):
-                src = staging / "outputs" / kind
-                for path in sorted(p for p in src.rglob("*") if p.is_file()) if src.exists() else []:
-                    atomic_write(out / kind / "teaching" / path.relative_to(src), path.read_bytes())
-        log(f"{name}: {role} version built")
-    shutil.rmtree(staging_root, ignore_errors=True)
-    try:
-        (out / ".staging").rmdir()
-    except OSError:
-        pass
+    with staging_area(out, "teaching") as staging_root:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            results = list(pool.map(lambda job: run(job, staging_root), jobs_todo))
+        # Everything executed and passed its checks: only now touch the published folders.
+        for name, role, nb, page, staging in results:
+            html_rel = f"html/teaching/{name}_{role}.html"
+            # Tables and figures come from non-solution cells, the same in both runs: the student's are published.
+            staged = [(path, rel.replace("/", "/teaching/", 1)) for path, rel in staged_outputs(staging / "outputs")]
+            publish(
+                out,
+                {
+                    f"notebooks/teaching/{name}_{role}.ipynb": nbformat.writes(nb).encode("utf-8"),
+                    html_rel: page.encode("utf-8"),
+                },
+                staged if role == "student" else [],
+            )
+            written.append(out / html_rel)
+            log(f"{name}: {role} version built")
     return written
