@@ -43,11 +43,10 @@ import pandas as pd
 from police_lists.analyses.ledger import build_ledger, sources_table
 from police_lists.readers import census, claims
 from police_lists.analyses import pima
-from police_lists.present.appendix import Appendix, count, num, pct, span
+from police_lists.present.appendix import count, num, pct, span, start
 
 benchmark_share, benchmark_text = pima.describe_benchmark(benchmark_source, data_dir)
-app = Appendix(output_dir, "01_operation_pima")
-by_id = claims.claims_by_id(data_dir)
+app, by_id = start("01_operation_pima", output_dir, data_dir)
 size_id, share_id = pima.list_claims(data_dir)
 n = int(by_id[size_id]["value"])
 level = f"{confidence:.0%}"

@@ -40,10 +40,9 @@ import pandas as pd
 from police_lists.analyses.ledger import attach_status, build_ledger, sources_table, status_counts
 from police_lists.readers import claims
 from police_lists.analyses import matrix
-from police_lists.present.appendix import Appendix, count, pct, span
+from police_lists.present.appendix import count, pct, span, start
 
-app = Appendix(output_dir, "02_gangs_matrix_profile")
-by_id = claims.claims_by_id(data_dir)
+app, by_id = start("02_gangs_matrix_profile", output_dir, data_dir)
 level = f"{confidence:.0%}"
 rule_text = rounding_rule.replace("_", " ")
 

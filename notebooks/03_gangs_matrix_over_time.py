@@ -42,10 +42,9 @@ import pandas as pd
 
 from police_lists.readers import claims
 from police_lists.analyses import matrix
-from police_lists.present.appendix import Appendix, count, span
+from police_lists.present.appendix import count, span, start
 
-app = Appendix(output_dir, "03_gangs_matrix_over_time")
-by_id = claims.claims_by_id(data_dir)
+app, by_id = start("03_gangs_matrix_over_time", output_dir, data_dir)
 level = f"{confidence:.0%}"
 rule_text = rounding_rule.replace("_", " ")
 pub = lambda cid: claims.published_text(by_id[cid])

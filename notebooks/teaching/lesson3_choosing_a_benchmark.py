@@ -37,13 +37,11 @@ import matplotlib.pyplot as plt
 from police_lists.readers import census
 from police_lists.methods import stats
 from police_lists.analyses import teaching
-from police_lists.present.appendix import Appendix, count, num, pct, span
+from police_lists.present.appendix import count, num, pct, span, start_lesson
 from police_lists.methods.rounding import consistent_counts
 
 LESSON = "lesson3_choosing_a_benchmark"
-check = teaching.Checker(LESSON, role, data_dir)  # check.exercise_N(answer_N) says right or wrong
-app = Appendix(output_dir, LESSON)
-app.say(check.banner())
+check, app = start_lesson(LESSON, role, data_dir, output_dir)  # check.exercise_N(answer_N) says right or wrong
 
 # %%
 app.table(teaching.claims_table(["M8", "E5", "A1", "PD4", "BM9"], data_dir), "teaching_l3_claims",

@@ -37,13 +37,11 @@ import pandas as pd
 from police_lists.readers import census
 from police_lists.methods import stats
 from police_lists.analyses import teaching
-from police_lists.present.appendix import Appendix, count, num, pct, span
+from police_lists.present.appendix import count, num, pct, span, start_lesson
 from police_lists.methods.rounding import consistent_counts
 
 LESSON = "lesson4_checking_figures"
-check = teaching.Checker(LESSON, role, data_dir)  # check.exercise_N(answer_N) says right or wrong
-app = Appendix(output_dir, LESSON)
-app.say(check.banner())
+check, app = start_lesson(LESSON, role, data_dir, output_dir)  # check.exercise_N(answer_N) says right or wrong
 
 # %%
 app.table(teaching.claims_table(["M6", "M7", "M12a", "M12b", "M16", "X19"], data_dir), "teaching_l4_claims",

@@ -23,9 +23,10 @@ _FORMS = [  # (pattern, band from the numbers); spelling, case and spaces around
 ]
 
 
-def parse_band(label: str) -> tuple[int, int]:
+def parse_band(label: str, source: str = "") -> tuple[int, int]:
     """'10-17' or '10 to 17' -> (10, 17); '13 to19' -> (13, 19); '25+' or '85 and over' -> (25, OPEN_END);
     'under 18' -> (0, 17); '18 or under' -> (0, 18); 'over 34' -> (35, OPEN_END); '18' or 'Age 15' -> (18, 18).
+    `source` (a file) is named in the error when the label is not a band.
 
     >>> parse_band("Age 10 to 14"), parse_band("65 and over")
     ((10, 14), (65, 200))
@@ -39,7 +40,8 @@ def parse_band(label: str) -> tuple[int, int]:
             if hi < lo:
                 raise ValueError(f"age band {label!r} runs backwards")
             return lo, hi
-    raise ValueError(f"age band {label!r} must look like '10-17', '25+' or '18'")
+    where = f"{source}: " if source else ""
+    raise ValueError(f"{where}age band {label!r} must look like '10-17', '25+' or '18'")
 
 
 def band_label(age_from: int, age_to: int) -> str:

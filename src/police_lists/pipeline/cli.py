@@ -51,51 +51,35 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    from police_lists.contract.problems import ProblemError  # no heavy imports: fast no-change rebuilds
-
     if args.command == "validate":
         from police_lists.contract import validate
 
         return validate.main(args.data_dir)
     if args.command == "build":
-        from police_lists.pipeline import (
-            build,  # validate (pandas) is imported only when needed: fast no-change rebuilds
+        from police_lists.pipeline import build  # validate (pandas) is imported only when needed: fast rebuilds
+
+        return _refused(
+            lambda: build.build(args.output_dir, args.data_dir, args.names, args.force, args.jobs, args.show_code)
         )
-
-        try:
-            build.build(args.output_dir, args.data_dir, args.names, args.force, args.jobs, args.show_code)
-        except ProblemError as exc:
-            from police_lists.contract import validate
-
-            validate.report(exc)
-            return 1
-        return 0
     if args.command == "derive":
         from police_lists.analyses import benchmarks
         from police_lists.contract import validate
 
-        try:
+        def derive():
             validate.validate(args.data_dir)  # raw files must match their hashes before anything is derived
             benchmarks.derive(args.data_dir, args.output_dir)
-        except ProblemError as exc:
-            validate.report(exc)
-            return 1
-        return 0
+
+        return _refused(derive)
     if args.command == "teaching":
         import sys
 
-        from police_lists.contract import validate
         from police_lists.pipeline import teaching
 
         try:
-            teaching.build_teaching(args.output_dir, args.data_dir, args.lessons, args.jobs)
-        except ProblemError as exc:
-            validate.report(exc)
-            return 1
+            return _refused(lambda: teaching.build_teaching(args.output_dir, args.data_dir, args.lessons, args.jobs))
         except teaching.TeachingBuildError as exc:
             print(f"teaching: {exc}", file=sys.stderr)
             return 1
-        return 0
     if args.command == "synth":
         from police_lists.analyses import synth
 
@@ -120,3 +104,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.output_dir}: profile.html, notebook.ipynb, manifest.json, tables/ ({manifest['sensitivity']})")
         return 0
     return 2
+
+
+def _refused(step) -> int:
+    """Run a step that validates data/ first: 0 when it succeeds; on bad data,
+    one line per problem, then that nothing was built, and 1."""
+    from police_lists.contract.problems import ProblemError  # no heavy imports: fast no-change rebuilds
+
+    try:
+        step()
+    except ProblemError as exc:
+        from police_lists.contract import validate
+
+        validate.report(exc)
+        return 1
+    return 0

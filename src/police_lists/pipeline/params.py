@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 from police_lists.contract.paths import resolve
 from police_lists.contract.standards import ASSUMABLE_ROUNDING, RATIO_CI_METHODS, SHARE_CI_METHODS
+from police_lists.methods.bands import parse_band
 
 
 class ParameterError(ValueError):
@@ -54,16 +55,6 @@ def _open_unit(value) -> bool:
 
 def _data_dir_ok(value: str) -> bool:
     return (resolve(value) / "datapackage.json").is_file()
-
-
-def _band_ok(value: str) -> bool:
-    from police_lists.methods.bands import parse_band
-
-    try:
-        parse_band(value)
-    except ValueError:
-        return False
-    return True
 
 
 def _parses(parser: Callable[[str], Any]) -> Callable[[str], bool]:
@@ -179,7 +170,7 @@ class Benchmarks(Parameters):
         lambda v: v.strip() == "default" or all(x.strip() and _benchmark_id(x) for x in v.split(",")),
         "default, or benchmark ids separated by commas (see analyses.benchmarks.registry)",
     )
-    age_range: str = rule(str, _band_ok, "ages as from-to, e.g. 10-24")
+    age_range: str = rule(str, _parses(parse_band), "ages as from-to, e.g. 10-24")
     census_year: int = rule(int, lambda v: v in (2011, 2021), "2011 or 2021")
     include_mixed_black: bool = rule(bool, None, "True or False")
     victims_period: str = rule(str, _period_ok, "empty (the list's default) or years as from-to within 2003-2023")

@@ -111,3 +111,22 @@ class Appendix:
         from IPython.display import display as show
 
         show(Markdown(text))
+
+
+def start(notebook: str, output_dir: str, data_dir: str) -> tuple[Appendix, dict]:
+    """What an appendix opens with, after its parameter check: its output sink
+    and every published claim by id (readers.claims.claims_by_id)."""
+    from police_lists.readers.claims import claims_by_id
+
+    return Appendix(output_dir, notebook), claims_by_id(data_dir)
+
+
+def start_lesson(lesson: str, role: str, data_dir: str, output_dir: str):
+    """What a lesson opens with: its exercise checker (check.exercise_N(answer_N)
+    says right or wrong), its output sink, and the banner for the role."""
+    from police_lists.analyses import teaching
+
+    check = teaching.Checker(lesson, role, data_dir)
+    app = Appendix(output_dir, lesson)
+    app.say(check.banner())
+    return check, app

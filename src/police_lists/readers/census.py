@@ -48,12 +48,7 @@ _HEADER_2011 = re.compile(r"Sex: (?P<sex>[^;]+); Age: (?P<age>[^;]+); Ethnic Gro
 
 def _age_band_2011(label: str) -> tuple[int, int] | None:
     """'Age 10 to 14' -> (10, 14); 'Age 15' -> (15, 15); 'Age 85 and over' -> (85, OPEN_END)."""
-    if label.startswith("All categories"):
-        return None
-    try:
-        return parse_band(label)
-    except ValueError:
-        raise ValueError(f"{CENSUS_2011}: unrecognised age label {label!r}") from None
+    return None if label.startswith("All categories") else parse_band(label, CENSUS_2011)
 
 
 @lru_cache(maxsize=4)

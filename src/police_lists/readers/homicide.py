@@ -30,10 +30,7 @@ DEFAULT_VICTIMS_PERIOD = (2003, 2023)
 
 def _age_group_bounds(label: str) -> tuple[int, int]:
     """'13 to19' (sic, as in the file) -> (13, 19); '65 and over' -> (65, OPEN_END)."""
-    try:
-        return parse_band(label)
-    except ValueError:
-        raise ValueError(f"{HOMICIDE_VICTIMS}: unrecognised age group {label!r}") from None
+    return parse_band(label, HOMICIDE_VICTIMS)
 
 
 @lru_cache(maxsize=4)
