@@ -32,9 +32,11 @@ class ProblemError(Exception):
         super().__init__("\n".join(problems))
 
 
-def report(exc, outcome: str, stream=sys.stderr) -> None:
+def report(exc, outcome: str, stream=None) -> None:
     """Print the first MAX_SHOWN problems of `exc` (anything with .problems), one
-    line each, then `outcome` with '{n}' replaced by the number of problems."""
+    line each, then `outcome` with '{n}' replaced by the number of problems
+    (to `stream`, by default sys.stderr as it is when called)."""
+    stream = stream or sys.stderr
     for line in exc.problems[:MAX_SHOWN]:
         print(line, file=stream)
     more = len(exc.problems) - MAX_SHOWN

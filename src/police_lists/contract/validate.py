@@ -15,7 +15,6 @@ Each problem is one line: file, row, column, value and the rule broken
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 from police_lists.contract.paths import data_dir as _data_dir
@@ -185,7 +184,7 @@ def validate(data_dir: str = "data") -> None:
         raise ProblemError(problems)
 
 
-def report(exc: ProblemError, stream=sys.stderr) -> None:
+def report(exc: ProblemError, stream=None) -> None:
     """Print the problems, one line each, and that nothing was built."""
     report_problems(exc, "validation failed: {n} problem(s); nothing was built", stream)
 
