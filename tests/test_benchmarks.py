@@ -12,11 +12,11 @@ import papermill
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
+from conftest import run_notebook
 from police_lists.analyses import benchmarks
 from police_lists.readers import census, homicide
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "04_benchmarks.ipynb"
 
 
 # ----------------------------------------------------------------- census
@@ -263,16 +263,7 @@ def test_derive_command_line(tmp_path):
 
 # --------------------------------------------------------------- notebook
 def run(tmp_path, **params):
-    out = tmp_path / "out"
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(tmp_path / "run.ipynb"),
-        parameters={"output_dir": str(out), **params},
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(tmp_path),
-    )
-    return out
+    return run_notebook("04_benchmarks", tmp_path, **params)
 
 
 @pytest.fixture(scope="module")

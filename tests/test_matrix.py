@@ -9,6 +9,7 @@ import pandas as pd
 import papermill
 import pytest
 
+from conftest import run_notebook
 from police_lists.analyses import matrix
 from police_lists.analyses.ledger import build_ledger
 from police_lists.contract.problems import ProblemError
@@ -195,16 +196,7 @@ def test_every_matrix_claim_is_in_the_ledger():
 
 
 def run(tmp_path, name, **params):
-    out = tmp_path / "out"
-    papermill.execute_notebook(
-        str(ROOT / "notebooks" / f"{name}.ipynb"),
-        str(tmp_path / "run.ipynb"),
-        parameters={"output_dir": str(out), **params},
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(tmp_path),
-    )
-    return out
+    return run_notebook(name, tmp_path, **params)
 
 
 def test_profile_notebook_writes_its_tables(tmp_path):

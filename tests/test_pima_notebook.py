@@ -8,23 +8,14 @@ import pandas as pd
 import papermill
 import pytest
 
+from conftest import run_notebook
 from police_lists.readers import census
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "01_operation_pima.ipynb"
 
 
 def run(tmp_path, **params):
-    out = tmp_path / "out"
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(tmp_path / "run.ipynb"),
-        parameters={"output_dir": str(out), **params},
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(tmp_path),
-    )
-    return out
+    return run_notebook("01_operation_pima", tmp_path, **params)
 
 
 @pytest.fixture(scope="module")
