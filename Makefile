@@ -8,9 +8,9 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 FORCE  ?=
 BUILD_FLAGS := $(if $(FORCE),--force,) $(if $(SHOW_CODE),--show-code,)
-DERIVED := data/derived/.derived
+DERIVED := outputs/derived/.derived
 
-.PHONY: all setup validate derive build test lab clean teaching profile synth bench
+.PHONY: all setup validate derive build test lab clean teaching profile synth bench sync format
 
 all: build
 
@@ -37,18 +37,31 @@ build: $(STAMP) $(DERIVED)
 # The derived tables are redone only when a file in data/ or the package is
 # newer than their stamp, so a no-change `make all` stays under two seconds
 # (`make derive` always redoes them).
-DERIVE_INPUTS := $(shell find data -path data/derived -prune -o -type f -print) $(wildcard src/police_lists/*.py)
+DERIVE_INPUTS := $(shell find data -type f) $(shell find src/police_lists -name '*.py')
 $(DERIVED): $(STAMP) $(DERIVE_INPUTS)
 	$(PY) -m police_lists derive
 	@touch $@
 
 # Benchmark tables (census shares by year, area, sex and age; victims) into
-# data/derived/, rebuilt from data/raw/ before the notebooks run.
+# outputs/derived/ (not inputs: the tests and curious readers read them), rebuilt
+# from data/raw/ before the notebooks run.
 derive: $(STAMP)
 	$(PY) -m police_lists derive
 
+# The test suite, which also runs ruff (lint and format check, tests/test_style.py)
+# and checks that every notebook and its jupytext .py say the same.
 test: $(STAMP)
 	$(PY) -m pytest
+
+# After editing a notebook or its paired .py (notebooks/**/*.py, jupytext percent
+# format), bring the other in step.
+sync: $(STAMP)
+	$(VENV)/bin/jupytext --sync $(shell find notebooks -name '*.py')
+
+# Apply the house style (ruff, configured in pyproject.toml).
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix src tests scripts
+	$(VENV)/bin/ruff format src tests scripts
 
 # Full build vs a naive papermill + nbconvert command-line loop over the same
 # notebooks, and a no-change rebuild, timed side by side in temporary folders.
@@ -84,4 +97,4 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
 
 clean:
-	rm -rf outputs data/derived .pytest_cache
+	rm -rf outputs .pytest_cache

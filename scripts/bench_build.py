@@ -3,7 +3,7 @@
     .venv/bin/python scripts/bench_build.py [--notebook NAME ...] [--jobs 2] [--repeat N]
 
 Measures, over the same notebooks and into fresh temporary folders:
-  (a) full build: police_lists.build.build(force=True) in this process' child
+  (a) full build: police_lists.pipeline.build.build(force=True) in this process' child
       (`python -m police_lists build --force`): validation, parallel execution
       through papermill's Python API, in-process conversion, ledger, index, manifest;
   (b) naive loop: for each notebook, the `papermill` command line, then the
@@ -44,8 +44,16 @@ def measure(notebooks: list[Path], jobs: int) -> tuple[float, float, float, list
     names = [p.stem for p in notebooks]
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         build_out, naive_out = Path(tmp) / "build", Path(tmp) / "naive"
-        build_cmd = [sys.executable, "-m", "police_lists", "build", "--output-dir", str(build_out),
-                     "--jobs", str(jobs)] + [a for n in names for a in ("--notebook", n)]
+        build_cmd = [
+            sys.executable,
+            "-m",
+            "police_lists",
+            "build",
+            "--output-dir",
+            str(build_out),
+            "--jobs",
+            str(jobs),
+        ] + [a for n in names for a in ("--notebook", n)]
 
         full, _ = run(build_cmd + ["--force"])
         nochange, log = run(build_cmd)
@@ -55,13 +63,36 @@ def measure(notebooks: list[Path], jobs: int) -> tuple[float, float, float, list
         for nb in notebooks:
             executed = naive_out / "notebooks" / nb.name
             executed.parent.mkdir(parents=True, exist_ok=True)
-            naive += run([str(BIN / "papermill"), str(nb), str(executed), "-p", "output_dir", str(naive_out),
-                          "--no-progress-bar", "--cwd", str(nb.parent)])[0]
-            naive += run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--output-dir",
-                          str(naive_out / "html"), str(executed)])[0]
+            naive += run(
+                [
+                    str(BIN / "papermill"),
+                    str(nb),
+                    str(executed),
+                    "-p",
+                    "output_dir",
+                    str(naive_out),
+                    "--no-progress-bar",
+                    "--cwd",
+                    str(nb.parent),
+                ]
+            )[0]
+            naive += run(
+                [
+                    str(BIN / "jupyter"),
+                    "nbconvert",
+                    "--to",
+                    "html",
+                    "--output-dir",
+                    str(naive_out / "html"),
+                    str(executed),
+                ]
+            )[0]
 
-        missing = [n for n in names if not (build_out / "html" / f"{n}.html").is_file()
-                   or not (naive_out / "html" / f"{n}.html").is_file()]
+        missing = [
+            n
+            for n in names
+            if not (build_out / "html" / f"{n}.html").is_file() or not (naive_out / "html" / f"{n}.html").is_file()
+        ]
         if missing:
             sys.exit(f"bench: no HTML for {missing}")
     return full, nochange, naive, redone
@@ -71,12 +102,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--notebook", action="append", dest="names", help="only this notebook (repeatable)")
     parser.add_argument("--jobs", type=int, default=2, help="notebooks executed at once by the build")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="rounds of (a), (c), (b); the best time of each is reported (less load noise)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="rounds of (a), (c), (b); the best time of each is reported (less load noise)",
+    )
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT / "src"))
-    from police_lists.build import discover_notebooks
+    from police_lists.pipeline.build import discover_notebooks
 
     notebooks = [p for p in discover_notebooks() if not args.names or p.stem in args.names]
     if not notebooks:
@@ -93,17 +128,28 @@ def main(argv: list[str] | None = None) -> int:
         redone.extend(redid)
     full, nochange, naive = min(fulls), min(nochanges), min(naives)
     if args.repeat > 1:
-        print("runs (s): a " + ", ".join(f"{t:.1f}" for t in fulls) + "; b " + ", ".join(f"{t:.1f}" for t in naives)
-              + "; c " + ", ".join(f"{t:.2f}" for t in nochanges) + " (the best of each is used)")
+        print(
+            "runs (s): a "
+            + ", ".join(f"{t:.1f}" for t in fulls)
+            + "; b "
+            + ", ".join(f"{t:.1f}" for t in naives)
+            + "; c "
+            + ", ".join(f"{t:.2f}" for t in nochanges)
+            + " (the best of each is used)"
+        )
     print(f"(a) full build, forced        {full:7.1f} s")
     print(f"(b) naive papermill+nbconvert {naive:7.1f} s")
     print(f"(c) no-change rebuild         {nochange:7.2f} s")
     print(f"(a)/(b) = {full / naive:.2f}  (target <= 0.50: {'met' if full <= naive / 2 else 'NOT met'})")
-    print(f"(c)     = {nochange:.2f} s (target < 2 s: {'met' if nochange < 2 else 'NOT met'}); "
-          f"(c)/(a) = {nochange / full:.3f}")
+    print(
+        f"(c)     = {nochange:.2f} s (target < 2 s: {'met' if nochange < 2 else 'NOT met'}); "
+        f"(c)/(a) = {nochange / full:.3f}"
+    )
     if redone:  # someone edited data/, the package or a notebook between (a) and (c)
-        print("warning: the no-change rebuild redid work, so an input changed during the benchmark:\n  "
-              + "\n  ".join(redone))
+        print(
+            "warning: the no-change rebuild redid work, so an input changed during the benchmark:\n  "
+            + "\n  ".join(redone)
+        )
     return 0
 
 

@@ -17,24 +17,35 @@ from pathlib import Path
 
 import pytest
 
-from police_lists.build import CSP
+from police_lists.pipeline.convert import CSP
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
 def browser_context(tmp_path_factory):
     if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; "
-                    ".ci/run does this) to run the browser test")
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; "
+            ".ci/run does this) to run the browser test"
+        )
     from playwright.sync_api import sync_playwright
 
     profile = tmp_path_factory.mktemp("chromium-profile")  # a fresh user-data-dir: no state from earlier runs
     with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(str(profile), executable_path=str(CHROMIUM),
-                                                        headless=True, args=ARGS, offline=True)
+        context = pw.chromium.launch_persistent_context(
+            str(profile), executable_path=str(CHROMIUM), headless=True, args=ARGS, offline=True
+        )
         yield context
         context.close()
 
@@ -77,8 +88,10 @@ def test_every_appendix_renders_offline(built, browser_context):
             # Every contents entry points at a heading that exists on the page.
             for href in toc.evaluate_all("links => links.map(a => a.getAttribute('href'))"):
                 assert page.locator(f"[id='{href[1:]}']").count() == 1, f"{name}: {href}"
-            images = page.evaluate("Array.from(document.images).map(i => "
-                                   "({w: i.naturalWidth, complete: i.complete, alt: i.alt, src: i.src}))")
+            images = page.evaluate(
+                "Array.from(document.images).map(i => "
+                "({w: i.naturalWidth, complete: i.complete, alt: i.alt, src: i.src}))"
+            )
             assert len(images) == len(info["figures"]), f"{name}: {len(images)} images, figures {info['figures']}"
             shown = set()
             for img in images:
@@ -105,7 +118,8 @@ def test_index_links_every_appendix(built, browser_context):
         assert seen == {"blocked": [], "failed": [], "console_errors": [], "page_errors": []}
         assert page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content") == CSP
         links = page.locator("#appendices a").evaluate_all(
-            "links => links.map(a => [a.getAttribute('href'), a.textContent])")
+            "links => links.map(a => [a.getAttribute('href'), a.textContent])"
+        )
         assert links == [[f"{n}.html", info["title"]] for n, info in sorted(manifest["appendices"].items())]
         text = page.locator("body").inner_text()
         assert manifest["git_commit"] in text

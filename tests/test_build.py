@@ -5,7 +5,7 @@ import re
 
 import pandas as pd
 
-from police_lists import claims
+from police_lists.readers import claims
 
 # A reference that makes a browser fetch something from the network.
 EXTERNAL = re.compile(
@@ -29,7 +29,7 @@ def test_html_code_hidden_with_toc_and_provenance(built):
     out, _ = built
     text = (out / "html" / "01_operation_pima.html").read_text(encoding="utf-8")
     assert 'id="toc"' in text and 'id="provenance"' in text
-    assert "check_parameters(" not in text  # code cells are hidden
+    assert "globals" not in text  # code cells are hidden (the first cell calls params.check(..., globals()))
     assert "sha256" in text
     assert str(out) not in text  # no absolute path of the build machine
 
@@ -63,8 +63,8 @@ def test_executed_notebook_has_no_timestamps(built):
 
 
 def test_folders_are_recorded_without_machine_paths(tmp_path):
-    from police_lists import build
-    from police_lists.paths import PROJECT_ROOT
+    from police_lists.contract.paths import PROJECT_ROOT
+    from police_lists.pipeline import build
 
     assert build.shown_path("outputs") == "outputs"
     assert build.shown_path(str(PROJECT_ROOT / "outputs")) == "outputs"
@@ -75,12 +75,14 @@ def test_clean_executed_strips_run_noise():
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-    from police_lists import build
+    from police_lists.pipeline import build
 
     nb = new_notebook(cells=[new_code_cell('output_dir = "/tmp/x/.staging/01"'), new_code_cell("1")])
     nb.cells[0].metadata["tags"] = ["injected-parameters"]
-    nb.cells[1].outputs = [new_output("stream", name="stderr", text="UserWarning: /site-packages/x.py:1\n"),
-                           new_output("stream", name="stdout", text="kept\n")]
+    nb.cells[1].outputs = [
+        new_output("stream", name="stderr", text="UserWarning: /site-packages/x.py:1\n"),
+        new_output("stream", name="stdout", text="kept\n"),
+    ]
     nb.metadata["papermill"] = {"start_time": "2026-01-01", "parameters": {"output_dir": "/tmp/x/.staging/01"}}
     removed = build.clean_executed(nb, build.OUTSIDE, "/tmp/x/.staging/01")
     assert removed == ["UserWarning: /site-packages/x.py:1\n"]
@@ -92,7 +94,7 @@ def test_clean_executed_strips_run_noise():
 
 
 def test_data_vintage_from_ref_dates(tmp_path):
-    from police_lists import build
+    from police_lists.pipeline import build
 
     table = tmp_path / "t.csv"
     table.write_text("claim_id,ref_date\nA,2020-05-11/2020-07-10\nB,2011/2021\nC,\n", encoding="utf-8")

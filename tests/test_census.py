@@ -2,7 +2,7 @@
 
 import pytest
 
-from police_lists import census
+from police_lists.readers import census
 
 
 def test_london_2011_totals():

@@ -11,12 +11,15 @@ import re
 
 import pytest
 
-from police_lists import build, validate
+from police_lists.contract.problems import ProblemError
+from police_lists.pipeline import build
 
 COMPARED = ("tables", "figures", "html", "notebooks")
 # Text that must never reach an appendix or an executed notebook.
-NOISE = re.compile(r"IPKernelApp|Kernel is running over TCP|Traceback|UserWarning|FutureWarning|DeprecationWarning"
-                   r"|RuntimeWarning|/tmp/|/home/|/root/|/work/")
+NOISE = re.compile(
+    r"IPKernelApp|Kernel is running over TCP|Traceback|UserWarning|FutureWarning|DeprecationWarning"
+    r"|RuntimeWarning|/tmp/|/home/|/root/|/work/"
+)
 
 
 def _files(root):
@@ -50,7 +53,7 @@ def test_no_machine_path_or_kernel_noise_in_outputs(built):
         text = path.read_text(encoding="utf-8")
         assert str(out) not in text, f"{path.name} names the build folder"
         hit = NOISE.search(text)
-        assert not hit, f"{path.name}: {text[max(0, hit.start() - 80):hit.end() + 80]!r}"
+        assert not hit, f"{path.name}: {text[max(0, hit.start() - 80) : hit.end() + 80]!r}"
     for path in sorted((out / "notebooks").glob("*.ipynb")):
         nb = json.loads(path.read_text(encoding="utf-8"))
         streams = [o.get("name") for c in nb["cells"] for o in c.get("outputs", []) if o["output_type"] == "stream"]
@@ -74,12 +77,12 @@ def test_show_code_reconverts_without_executing(second_build):
     out = second_build
     pima = out / "html" / "01_operation_pima.html"
     hidden = pima.read_bytes()
-    assert b"check_parameters" not in hidden
+    assert b"globals" not in hidden
     figures = {p.name: p.stat().st_mtime_ns for p in (out / "figures").glob("*.png")}
     lines = []
     build.build(output_dir=str(out), names=["01_operation_pima"], show_code=True, log=lines.append)
     assert lines == ["01_operation_pima: execution unchanged, re-converted"]
-    assert "check_parameters" in pima.read_text(encoding="utf-8")  # the code, syntax-highlighted
+    assert "globals" in pima.read_text(encoding="utf-8")  # the code, syntax-highlighted
     assert {p.name: p.stat().st_mtime_ns for p in (out / "figures").glob("*.png")} == figures
     build.build(output_dir=str(out), names=["01_operation_pima"], log=lambda *_: None)
     assert pima.read_bytes() == hidden  # and back, byte for byte
@@ -90,8 +93,10 @@ def test_invalid_data_stops_the_build_and_publishes_nothing(tmp_path, data_copy)
     claims = data_copy / "claims.csv"
     text = claims.read_text(encoding="utf-8")
     assert ",not_applicable,,V," in text
-    claims.write_text(text.replace(",not_applicable,,V,", ",not_applicable,,maybe,", 1), encoding="utf-8")  # enum V/V2/U
-    with pytest.raises(validate.ValidationError):
+    claims.write_text(
+        text.replace(",not_applicable,,V,", ",not_applicable,,maybe,", 1), encoding="utf-8"
+    )  # enum V/V2/U
+    with pytest.raises(ProblemError):
         build.build(output_dir=str(out), data_dir=str(data_copy), names=["01_operation_pima"], log=lambda *_: None)
     published = [p for p in out.rglob("*") if p.is_file() and ".cache" not in p.parts] if out.exists() else []
     assert published == []

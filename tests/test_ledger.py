@@ -2,12 +2,15 @@
 
 import pytest
 
-from police_lists import claims, standards
+from police_lists.analyses.ledger import build_ledger
+from police_lists.contract import standards
+from police_lists.methods.expressions import evaluate
+from police_lists.readers import claims
 
 
 @pytest.fixture(scope="module")
 def ledger():
-    return claims.build_ledger("data").set_index("claim_id")
+    return build_ledger("data").set_index("claim_id")
 
 
 def test_every_claim_has_one_ledger_row(ledger):
@@ -25,7 +28,7 @@ def test_pima_percentages_give_count_ranges(ledger):
 
 
 def test_truncation_moves_the_range():
-    led = claims.build_ledger("data", ("pima",), "truncate").set_index("claim_id")
+    led = build_ledger("data", ("pima",), "truncate").set_index("claim_id")
     assert (led.loc["PD1", "implied_low"], led.loc["PD1", "implied_high"]) == ("463", "469")
 
 
@@ -50,14 +53,14 @@ def test_impossible_percentage_is_inconsistent(data_copy):
     lines = text.splitlines()
     pd1 = next(line for line in lines if line.startswith("PD1,"))
     path.write_text(text.replace(pd1, pd1.replace(",61,", ",61.0,", 1)), encoding="utf-8")
-    led = claims.build_ledger(str(data_copy), ("pima",)).set_index("claim_id")
+    led = build_ledger(str(data_copy), ("pima",)).set_index("claim_id")
     assert led.loc["PD1", "status"] == standards.INCONSISTENT
     assert "no whole number" in led.loc["PD1", "reason"]
 
 
 def test_expression_evaluator_refuses_code():
-    from police_lists.rounding import Interval
+    from police_lists.methods.rounding import Interval
 
     with pytest.raises(ValueError):
-        claims.evaluate("__import__('os').system('true')", {})
-    assert claims.evaluate("A + 2 * B", {"A": Interval.point(1), "B": Interval.point(3)}) == Interval.point(7)
+        evaluate("__import__('os').system('true')", {})
+    assert evaluate("A + 2 * B", {"A": Interval.point(1), "B": Interval.point(3)}) == Interval.point(7)

@@ -39,6 +39,7 @@ def test_parameters_cell_is_typed(path):
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1, "exactly one cell tagged 'parameters'"
     tree = ast.parse(tagged[0].source)
-    assert tree.body and all(isinstance(node, ast.AnnAssign) for node in tree.body), \
+    assert tree.body and all(isinstance(node, ast.AnnAssign) for node in tree.body), (
         "every parameter is an annotated assignment (name: type = default)"
+    )
     assert nb.metadata.kernelspec.name == "python3"

@@ -8,17 +8,14 @@ import pandas as pd
 import papermill
 import pytest
 
-from police_lists import census
+from conftest import run_notebook
+from police_lists.readers import census
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "01_operation_pima.ipynb"
 
 
 def run(tmp_path, **params):
-    out = tmp_path / "out"
-    papermill.execute_notebook(str(NOTEBOOK), str(tmp_path / "run.ipynb"), parameters={"output_dir": str(out), **params},
-                               kernel_name="python3", progress_bar=False, cwd=str(tmp_path))
-    return out
+    return run_notebook("01_operation_pima", tmp_path, **params)
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +44,10 @@ def test_both_disproportionality_measures(default_run):
     dp = table(default_run, "pima_disproportionality")
     share_ratio = dp[dp["measure"].str.startswith("share ratio")].iloc[0]
     rate_ratio = dp[dp["measure"].str.startswith("rate ratio")].iloc[0]
-    assert share_ratio["value"] == pytest.approx(4.6884513903, abs=1e-6)   # R8
-    assert (share_ratio["ci_low"], share_ratio["ci_high"]) == pytest.approx((4.4176870549, 4.9507214352), abs=1e-6)  # R9
+    assert share_ratio["value"] == pytest.approx(4.6884513903, abs=1e-6)  # R8
+    assert (share_ratio["ci_low"], share_ratio["ci_high"]) == pytest.approx(
+        (4.4176870549, 4.9507214352), abs=1e-6
+    )  # R9
     # Rate ratio recomputed here from first principles with London's 2021 population.
     population = census.group_count(2021, census.LONDON)[1]
     group = round(0.13 * population)
@@ -78,11 +77,18 @@ def test_lower_confidence_narrows_every_interval(default_run, narrow_run):
                 assert n_lo > w_lo and n_hi < w_hi
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"confidence": 1.5}, "confidence = 1.5"),
-    ({"rounding_rule": "bankers"}, "rounding_rule = 'bankers'"),
-    ({"benchmark_share": 0.2}, "PD4 published 13%"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"confidence": 1.5}, "confidence = 1.5"),
+        ({"rounding_rule": "bankers"}, "rounding_rule = 'bankers'"),
+        ({"benchmark_source": "london_13pct"}, "benchmark_source = 'london_13pct' is not allowed"),
+        (
+            {"population_source": "published_london_13pct"},
+            "population_source = 'published_london_13pct' is not allowed",
+        ),
+    ],
+)
 def test_bad_parameter_stops_at_the_top(tmp_path, params, message):
     with pytest.raises(papermill.PapermillExecutionError) as info:
         run(tmp_path, **params)

@@ -19,13 +19,29 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from police_lists import cli, listinput, sdc
+from police_lists.methods import sdc
+from police_lists.pipeline import cli
+from police_lists.readers import listinput
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT / "tests" / "fixtures" / "police_uk"
-HEADER = ["Type", "Date", "Part of a policing operation", "Policing operation", "Latitude", "Longitude", "Gender",
-          "Age range", "Self-defined ethnicity", "Officer-defined ethnicity", "Legislation", "Object of search",
-          "Outcome", "Outcome linked to object of search", "Removal of more than just outer clothing"]
+HEADER = [
+    "Type",
+    "Date",
+    "Part of a policing operation",
+    "Policing operation",
+    "Latitude",
+    "Longitude",
+    "Gender",
+    "Age range",
+    "Self-defined ethnicity",
+    "Officer-defined ethnicity",
+    "Legislation",
+    "Object of search",
+    "Outcome",
+    "Outcome linked to object of search",
+    "Removal of more than just outer clothing",
+]
 
 SELF_2015 = {  # 16+1, data months 2015-03 (first seen) to 2017-04
     "White - White British (W1)": "White",
@@ -71,16 +87,25 @@ SELF_2017 = {  # 18+1, data months 2017-05 to the latest export (2026-02)
 }
 OFFICER = {"White": "White", "Black": "Black", "Asian": "Asian", "Other": "Other", "Mixed": "Mixed", "": "Unknown"}
 VINTAGES = {"2015-03 to 2017-04": SELF_2015, "2017-05 on": SELF_2017}
-AGES = {"under 10": "under 10", "10-17": "10-17", "18-24": "18-24", "25-34": "25-34", "over 34": "35 and over",
-        "": "Unknown"}
+AGES = {
+    "under 10": "under 10",
+    "10-17": "10-17",
+    "18-24": "18-24",
+    "25-34": "25-34",
+    "over 34": "35 and over",
+    "": "Unknown",
+}
 
 
 def lookup():
     return listinput.ethnicity_lookup("data")[0]
 
 
-@pytest.mark.parametrize("wording,group", [(w, g) for table in (SELF_2015, SELF_2017, OFFICER) for w, g in table.items()],
-                         ids=lambda x: x or "blank")
+@pytest.mark.parametrize(
+    "wording,group",
+    [(w, g) for table in (SELF_2015, SELF_2017, OFFICER) for w, g in table.items()],
+    ids=lambda x: x or "blank",
+)
 def test_every_police_uk_wording_maps_to_its_group(wording, group):
     assert listinput.map_ethnicity(wording, lookup()) == group
 
@@ -91,13 +116,25 @@ def _export(path: Path, self_defined: dict, line_end: str = "\r\n") -> list[dict
     selves, officers, ages = list(self_defined), list(OFFICER), list(AGES)
     genders = ["Male", "Female", "Other", ""]
     for i in range(3 * len(selves)):
-        rows.append({"Type": "Person search", "Date": f"2016-06-{1 + i % 28:02d}T12:00:00+00:00",
-                     "Part of a policing operation": "False", "Policing operation": "", "Latitude": "51.51",
-                     "Longitude": "-0.09", "Gender": genders[i % 4], "Age range": ages[i % len(ages)],
-                     "Self-defined ethnicity": selves[i % len(selves)], "Officer-defined ethnicity": officers[i % 6],
-                     "Legislation": "Misuse of Drugs Act 1971 (section 23)", "Object of search": "Controlled drugs",
-                     "Outcome": "A no further action disposal", "Outcome linked to object of search": "False",
-                     "Removal of more than just outer clothing": "False"})
+        rows.append(
+            {
+                "Type": "Person search",
+                "Date": f"2016-06-{1 + i % 28:02d}T12:00:00+00:00",
+                "Part of a policing operation": "False",
+                "Policing operation": "",
+                "Latitude": "51.51",
+                "Longitude": "-0.09",
+                "Gender": genders[i % 4],
+                "Age range": ages[i % len(ages)],
+                "Self-defined ethnicity": selves[i % len(selves)],
+                "Officer-defined ethnicity": officers[i % 6],
+                "Legislation": "Misuse of Drugs Act 1971 (section 23)",
+                "Object of search": "Controlled drugs",
+                "Outcome": "A no further action disposal",
+                "Outcome linked to object of search": "False",
+                "Removal of more than just outer clothing": "False",
+            }
+        )
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=HEADER, lineterminator=line_end)
         writer.writeheader()
@@ -112,8 +149,12 @@ def test_an_export_of_each_vintage_is_read_with_no_parameters(tmp_path, vintage,
     rows = _export(p, VINTAGES[vintage], line_end)
     data = listinput.read_list(p)
     assert data.format == "police.uk stop and search" and data.n == len(rows)
-    assert data.columns == {"ethnicity": "Self-defined ethnicity", "ethnicity_officer": "Officer-defined ethnicity",
-                            "age": "Age range", "gender": "Gender"}
+    assert data.columns == {
+        "ethnicity": "Self-defined ethnicity",
+        "ethnicity_officer": "Officer-defined ethnicity",
+        "age": "Age range",
+        "gender": "Gender",
+    }
     assert dict(data.counts["ethnicity"]) == Counter(VINTAGES[vintage][r["Self-defined ethnicity"]] for r in rows)
     assert dict(data.counts["ethnicity_officer"]) == Counter(OFFICER[r["Officer-defined ethnicity"]] for r in rows)
     assert dict(data.counts["age"]) == Counter(AGES[r["Age range"]] for r in rows)
@@ -127,11 +168,13 @@ def _independent_counts(path: Path) -> dict[str, Counter]:
     with open(path, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     selves = {**SELF_2015, **SELF_2017}
-    return {"n": len(rows),
-            "ethnicity": Counter(selves[r["Self-defined ethnicity"]] for r in rows),
-            "ethnicity_officer": Counter(OFFICER[r["Officer-defined ethnicity"]] for r in rows),
-            "age": Counter(AGES[r["Age range"]] for r in rows),
-            "gender": Counter(r["Gender"] or "Unknown" for r in rows)}
+    return {
+        "n": len(rows),
+        "ethnicity": Counter(selves[r["Self-defined ethnicity"]] for r in rows),
+        "ethnicity_officer": Counter(OFFICER[r["Officer-defined ethnicity"]] for r in rows),
+        "age": Counter(AGES[r["Age range"]] for r in rows),
+        "gender": Counter(r["Gender"] or "Unknown" for r in rows),
+    }
 
 
 REAL_EXPORTS = ["2016-06-city-of-london-stop-and-search.csv", "2026-02-city-of-london-stop-and-search.csv"]
@@ -182,5 +225,12 @@ def test_real_2016_export_hand_checked_counts(real_profiles):
     # narrower than 10).
     out = real_profiles[REAL_EXPORTS[0]]
     eth = pd.read_csv(out / "tables" / "ethnicity.csv", dtype=str, keep_default_na=False).set_index("category")
-    assert eth["count"].to_dict() == {"White": "50", "Black": "15", "Asian": "[c]", "Mixed": "[c]", "Other": "[c]",
-                                      "Unknown": "20", "Total": "100"}
+    assert eth["count"].to_dict() == {
+        "White": "50",
+        "Black": "15",
+        "Asian": "[c]",
+        "Mixed": "[c]",
+        "Other": "[c]",
+        "Unknown": "20",
+        "Total": "100",
+    }

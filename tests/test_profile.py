@@ -11,9 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from police_lists import cli, listinput, profile, sdc, synth
-from police_lists.listinput import map_ethnicity
-from police_lists.safety import quoted
+from police_lists.analyses import synth
+from police_lists.contract.safety import quoted
+from police_lists.methods import sdc
+from police_lists.pipeline import cli, outdir
+from police_lists.pipeline.params import parse_value
+from police_lists.readers import listinput
+from police_lists.readers.listinput import map_ethnicity
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "bad_inputs"
@@ -29,20 +33,42 @@ def lookup():
 # ---------------------------------------------------------------- mapping
 
 
-@pytest.mark.parametrize("value,group", [
-    ("Black or Black British - African (B2)", "Black"),
-    ("B2 - Black or Black British - African", "Black"),
-    ("B2", "Black"), ("b2", "Black"), ("IC3", "Black"), ("ic1", "White"), ("IC2", "White"), ("IC4", "Asian"),
-    ("IC5", "Other"), ("IC6", "Other"), ("IC9", "Unknown"), ("IC0", "Unknown"),
-    ("A4", "Asian"), ("Asian/Asian British - Chinese", "Asian"), ("O1", "Other"),
-    ("Chinese or other ethnic group - Chinese", "Other"), ("O2", "Other"), ("W3", "White"), ("NS", "Unknown"),
-    ("Black/African/Caribbean/Black British \u2013 Caribbean", "Black"),  # en dash, as pasted from Word
-    ("Mixed/Multiple ethnic groups - White and Black Caribbean", "Mixed"),
-    ("Other ethnic group - Not stated", "Unknown"),
-    ("White: Roma", "White"), ("Roma", "White"), ("Other Black", "Black"), ("Any other ethnic group", "Other"),
-    ("Black, Black British, Black Welsh, Caribbean or African: African", "Black"),
-    ("  black  ", "Black"), ("", "Unknown"), ("Not stated", "Unknown"), ("Not Black", "Not Black"),
-])
+@pytest.mark.parametrize(
+    "value,group",
+    [
+        ("Black or Black British - African (B2)", "Black"),
+        ("B2 - Black or Black British - African", "Black"),
+        ("B2", "Black"),
+        ("b2", "Black"),
+        ("IC3", "Black"),
+        ("ic1", "White"),
+        ("IC2", "White"),
+        ("IC4", "Asian"),
+        ("IC5", "Other"),
+        ("IC6", "Other"),
+        ("IC9", "Unknown"),
+        ("IC0", "Unknown"),
+        ("A4", "Asian"),
+        ("Asian/Asian British - Chinese", "Asian"),
+        ("O1", "Other"),
+        ("Chinese or other ethnic group - Chinese", "Other"),
+        ("O2", "Other"),
+        ("W3", "White"),
+        ("NS", "Unknown"),
+        ("Black/African/Caribbean/Black British \u2013 Caribbean", "Black"),  # en dash, as pasted from Word
+        ("Mixed/Multiple ethnic groups - White and Black Caribbean", "Mixed"),
+        ("Other ethnic group - Not stated", "Unknown"),
+        ("White: Roma", "White"),
+        ("Roma", "White"),
+        ("Other Black", "Black"),
+        ("Any other ethnic group", "Other"),
+        ("Black, Black British, Black Welsh, Caribbean or African: African", "Black"),
+        ("  black  ", "Black"),
+        ("", "Unknown"),
+        ("Not stated", "Unknown"),
+        ("Not Black", "Not Black"),
+    ],
+)
 def test_mapping_known_values(value, group):
     assert map_ethnicity(value, lookup()) == group
 
@@ -64,8 +90,9 @@ def test_mapping_covers_every_coding():
 
 def test_census_2021_labels_match_the_ons_file():
     # the 19 "heading: detail" labels are exactly the column headings of the ONS table in data/raw
-    header = pd.read_csv(ROOT / "data" / "raw" / "census2021_ethnic_group_by_sex_areas.csv", nrows=0,
-                         encoding="utf-8-sig").columns[3:]
+    header = pd.read_csv(
+        ROOT / "data" / "raw" / "census2021_ethnic_group_by_sex_areas.csv", nrows=0, encoding="utf-8-sig"
+    ).columns[3:]
     table = pd.read_csv(ROOT / "data" / "manual" / "ethnicity_mapping.csv", dtype=str, keep_default_na=False)
     census = set(table[(table["coding"] == "census_2021") & table["value"].str.contains(": ")]["value"])
     assert census == set(header)
@@ -76,12 +103,21 @@ def test_census_2021_labels_match_the_ons_file():
 
 def _police_uk_expected():
     """Independent count of the fixture with the csv module and the police.uk headings."""
-    heads = {"White": "White", "Black/African/Caribbean/Black British": "Black", "Asian/Asian British": "Asian",
-             "Mixed/Multiple ethnic groups": "Mixed", "Other ethnic group": "Other"}
+    heads = {
+        "White": "White",
+        "Black/African/Caribbean/Black British": "Black",
+        "Asian/Asian British": "Asian",
+        "Mixed/Multiple ethnic groups": "Mixed",
+        "Other ethnic group": "Other",
+    }
     with open(POLICE_UK, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    eth = Counter("Unknown" if r["Self-defined ethnicity"] in ("", "Other ethnic group - Not stated")
-                  else heads[r["Self-defined ethnicity"].split(" - ")[0]] for r in rows)
+    eth = Counter(
+        "Unknown"
+        if r["Self-defined ethnicity"] in ("", "Other ethnic group - Not stated")
+        else heads[r["Self-defined ethnicity"].split(" - ")[0]]
+        for r in rows
+    )
     off = Counter(r["Officer-defined ethnicity"] or "Unknown" for r in rows)
     age = Counter({"over 34": "35 and over", "": "Unknown"}.get(r["Age range"], r["Age range"]) for r in rows)
     gender = Counter(r["Gender"] or "Unknown" for r in rows)
@@ -127,8 +163,10 @@ def test_whole_years_are_banded(tmp_path):
 
 def test_aggregate_table_sums_codes_into_groups(tmp_path):
     p = tmp_path / "agg.csv"
-    p.write_text("dimension,category,count\nethnicity,B1,20\nethnicity,B2,25\nethnicity,W1,40\nethnicity,,5\n"
-                 "age,10-17,30\nage,18-24,60\ngender,Male,80\ngender,Female,10\n")
+    p.write_text(
+        "dimension,category,count\nethnicity,B1,20\nethnicity,B2,25\nethnicity,W1,40\nethnicity,,5\n"
+        "age,10-17,30\nage,18-24,60\ngender,Male,80\ngender,Female,10\n"
+    )
     data = listinput.read_list(p)
     assert data.kind == "aggregate" and data.n == 90
     assert dict(data.counts["ethnicity"]) == {"White": 40, "Black": 45, "Unknown": 5}
@@ -138,8 +176,13 @@ def test_harm_scores_are_banded_by_the_parameter_only(tmp_path):
     p = tmp_path / "harm.csv"
     p.write_text("ethnicity,harm score\nBlack,12.5\nWhite,3\nBlack,55\nAsian,\nWhite,100\nWhite,9.99\n")
     counts = listinput.read_list(p, harm_bands="10,50,100").counts["harm"]
-    assert dict(counts) == {"score under 10": 2, "score 10 to under 50": 1, "score 50 to under 100": 1,
-                            "score 100 and over": 1, "Unknown": 1}
+    assert dict(counts) == {
+        "score under 10": 2,
+        "score 10 to under 50": 1,
+        "score 50 to under 100": 1,
+        "score 100 and over": 1,
+        "Unknown": 1,
+    }
 
 
 def test_columns_can_be_named(tmp_path):
@@ -179,12 +222,22 @@ CASES = {
     "latin1_encoding.csv": ([], "row 4", "gender", "byte e9", "must be UTF-8"),
     "utf16_encoding.csv": ([], "row 1", "-", "byte ff fe", "UTF-16"),
     "missing_ethnicity_column.csv": ([], "row 1", "ethnicity", "(missing)", "required ethnicity column is missing"),
-    "missing_named_column.csv": ([("ethnicity_column", "Ethnic origin")], "row 1", "Ethnic origin", "(missing)",
-                                 "named by the parameter must be in the header"),
+    "missing_named_column.csv": (
+        [("ethnicity_column", "Ethnic origin")],
+        "row 1",
+        "Ethnic origin",
+        "(missing)",
+        "named by the parameter must be in the header",
+    ),
     "ragged_row.csv": ([], "row 3", "-", "4 fields", "header's 3 fields"),
     "blank_row_inside.csv": ([], "row 3", "-", "", "no blank rows"),
-    "harm_free_text.csv": ([("harm_labels", "Red,Amber,Green")], "row 3", "harm band",
-                           "seen with cousin near the station on Friday", "one of the declared harm_labels"),
+    "harm_free_text.csv": (
+        [("harm_labels", "Red,Amber,Green")],
+        "row 3",
+        "harm band",
+        "seen with cousin near the station on Friday",
+        "one of the declared harm_labels",
+    ),
     "harm_scores_without_bands.csv": ([], "row -", "harm score", "(numeric scores)", "give the harm_bands parameter"),
     "count_without_dimension.csv": ([], "row 1", "count", "count", "needs dimension and category"),
     "not_black_with_groups.csv": ([], "row -", "ethnicity", "Not Black", "uses no other group"),
@@ -199,8 +252,11 @@ def test_corpus_is_complete():
 
 
 def _tree(folder: Path) -> dict:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -221,7 +277,9 @@ def test_bad_input_is_refused_with_one_line(name, tmp_path, capsys, earlier_prof
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and err[1].startswith("profile refused: 1 problem(s)")
     line = err[0]
-    assert line.startswith(f"tests/bad_inputs/{name}: {row}, column {column!r}: value {quoted(value)} breaks rule: "), line
+    assert line.startswith(f"tests/bad_inputs/{name}: {row}, column {column!r}: value {quoted(value)} breaks rule: "), (
+        line
+    )
     assert rule in line
     assert not missing.exists()
     assert not any(p.name.startswith(".OUT") for p in tmp_path.iterdir())  # no temporary folder left behind
@@ -244,7 +302,9 @@ def test_out_holding_other_files_is_not_overwritten(tmp_path, capsys):
     out.mkdir()
     (out / "thesis.docx").write_text("precious")
     assert cli.main(["profile", "--list", str(SYNTHETIC), "--output-dir", str(out)]) == 1
-    assert "value 'thesis.docx' breaks rule: OUT must be missing, empty or an earlier profile" in capsys.readouterr().err
+    assert (
+        "value 'thesis.docx' breaks rule: OUT must be missing, empty or an earlier profile" in capsys.readouterr().err
+    )
     assert [p.name for p in out.iterdir()] == ["thesis.docx"]
 
 
@@ -256,16 +316,31 @@ SECRET_NAMES = ["Zebedee Quixotic-Smith", "Marigold Fenwick-Ashdown", "Tobias Ya
 def _small_cells_list(path: Path, drop: int = 0) -> dict:
     """A record-level list with small cells, identifiers, names and free-text notes.
     Returns the true counts per dimension (known by construction)."""
-    eth = ["White"] * 40 + ["B2"] * 15 + ["Black or Black British - Caribbean (B1)"] * 10 + ["A1"] * 3 + ["M1"] * 1 \
-        + ["O9"] * 12 + [""] * 2
+    eth = (
+        ["White"] * 40
+        + ["B2"] * 15
+        + ["Black or Black British - Caribbean (B1)"] * 10
+        + ["A1"] * 3
+        + ["M1"] * 1
+        + ["O9"] * 12
+        + [""] * 2
+    )
     ages = [15 + (i * 7) % 30 for i in range(len(eth))]
     gender = (["Male"] * 70 + ["Female"] * 12 + ["Other"] * 1)[: len(eth)]
     harm = (["Red"] * 5 + ["Amber"] * 30 + ["Green"] * 48)[: len(eth)]
     rows = []
     for i in range(len(eth)):
-        rows.append({"person_id": f"PNC-{900000 + i}", "Name": SECRET_NAMES[i % 3] + f" {i}",
-                     "Notes": f"seen near 14 Acacia Avenue with associate {i}", "ethnicity": eth[i], "age": ages[i],
-                     "gender": gender[i], "harm band": harm[i]})
+        rows.append(
+            {
+                "person_id": f"PNC-{900000 + i}",
+                "Name": SECRET_NAMES[i % 3] + f" {i}",
+                "Notes": f"seen near 14 Acacia Avenue with associate {i}",
+                "ethnicity": eth[i],
+                "age": ages[i],
+                "gender": gender[i],
+                "harm band": harm[i],
+            }
+        )
     rows = rows[drop:]
     pd.DataFrame(rows).to_csv(path, index=False)
     frame = pd.DataFrame(rows)
@@ -280,16 +355,38 @@ def small_profile(tmp_path_factory):
     prev = folder / "previous.csv"
     _small_cells_list(prev, drop=20)
     out = folder / "OUT"
-    rc = cli.main(["profile", "--list", str(src), "--output-dir", str(out), "-p", "previous_path", str(prev),
-                   "-p", "harm_labels", "Red,Amber,Green"])
+    rc = cli.main(
+        [
+            "profile",
+            "--list",
+            str(src),
+            "--output-dir",
+            str(out),
+            "-p",
+            "previous_path",
+            str(prev),
+            "-p",
+            "harm_labels",
+            "Red,Amber,Green",
+        ]
+    )
     assert rc == 0
     return out, src, truth
 
 
 def test_profile_writes_the_promised_files(small_profile):
     out, _, _ = small_profile
-    for name in ("profile.html", "notebook.ipynb", "manifest.json", "tables/ethnicity.csv", "tables/age.csv",
-                 "tables/gender.csv", "tables/disproportionality.csv", "tables/harm.csv", "tables/changes.csv"):
+    for name in (
+        "profile.html",
+        "notebook.ipynb",
+        "manifest.json",
+        "tables/ethnicity.csv",
+        "tables/age.csv",
+        "tables/gender.csv",
+        "tables/disproportionality.csv",
+        "tables/harm.csv",
+        "tables/changes.csv",
+    ):
         assert (out / name).is_file(), name
     for name in ("ethnicity", "age", "gender"):
         cols = pd.read_csv(out / "tables" / f"{name}.csv").columns
@@ -297,7 +394,7 @@ def test_profile_writes_the_promised_files(small_profile):
     cols = pd.read_csv(out / "tables" / "disproportionality.csv").columns
     assert {"category", "benchmark", "list_share", "benchmark_share", "ratio", "ci_low", "ci_high"} <= set(cols)
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["kind"] == profile.PROFILE_KIND and manifest["sensitivity"].startswith("disclosure-controlled")
+    assert manifest["kind"] == outdir.KIND and manifest["sensitivity"].startswith("disclosure-controlled")
     assert set(manifest["outputs"]) >= {"profile.html", "notebook.ipynb", "tables/ethnicity.csv"}
 
 
@@ -328,10 +425,20 @@ def test_no_suppressed_cell_can_be_recovered(small_profile):
     # cell and the total known exactly): every hidden cell keeps a range >= 10
     out, _, truth = small_profile
     frame = truth["frame"]
-    groups = {"White": "White", "B2": "Black", "Black or Black British - Caribbean (B1)": "Black", "A1": "Asian",
-              "M1": "Mixed", "O9": "Other", "": "Unknown"}
-    true = {"ethnicity": Counter(groups[e] for e in frame["ethnicity"]),
-            "gender": Counter(frame["gender"]), "harm": Counter(frame["harm band"])}
+    groups = {
+        "White": "White",
+        "B2": "Black",
+        "Black or Black British - Caribbean (B1)": "Black",
+        "A1": "Asian",
+        "M1": "Mixed",
+        "O9": "Other",
+        "": "Unknown",
+    }
+    true = {
+        "ethnicity": Counter(groups[e] for e in frame["ethnicity"]),
+        "gender": Counter(frame["gender"]),
+        "harm": Counter(frame["harm band"]),
+    }
     hidden = 0
     for dim, counts in true.items():
         table = pd.read_csv(out / "tables" / f"{dim}.csv", dtype=str, keep_default_na=False)
@@ -348,8 +455,11 @@ def test_no_suppressed_cell_can_be_recovered(small_profile):
 
 def test_no_row_level_data_reaches_any_output(small_profile):
     out, src, truth = small_profile
-    text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in out.rglob("*")
-                     if p.is_file() and p.suffix in (".html", ".ipynb", ".csv", ".json"))
+    text = "\n".join(
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in out.rglob("*")
+        if p.is_file() and p.suffix in (".html", ".ipynb", ".csv", ".json")
+    )
     frame = truth["frame"]
     for secret in [*SECRET_NAMES, "Acacia Avenue", "PNC-9000", "associate", str(src.parent)]:
         assert secret not in text, secret
@@ -370,8 +480,10 @@ def test_what_changed_uses_published_figures(small_profile):
 @pytest.fixture(scope="module")
 def unprotected(tmp_path_factory):
     out = tmp_path_factory.mktemp("nfp") / "OUT"
-    assert cli.main(["profile", "--list", str(POLICE_UK), "--output-dir", str(out),
-                     "-p", "disclosure_control", "False"]) == 0
+    assert (
+        cli.main(["profile", "--list", str(POLICE_UK), "--output-dir", str(out), "-p", "disclosure_control", "False"])
+        == 0
+    )
     return out
 
 
@@ -382,12 +494,18 @@ def test_disclosure_control_off_stamps_every_output(unprotected):
     assert "NOT FOR PUBLICATION" in (unprotected / "profile.html").read_text()
     manifest = json.loads((unprotected / "manifest.json").read_text())
     assert manifest["sensitivity"].startswith("NOT FOR PUBLICATION")
-    assert all(v.get("sensitivity", "").startswith("NOT FOR PUBLICATION")
-               for k, v in manifest["outputs"].items() if k.startswith("tables/"))
+    assert all(
+        v.get("sensitivity", "").startswith("NOT FOR PUBLICATION")
+        for k, v in manifest["outputs"].items()
+        if k.startswith("tables/")
+    )
     # nothing row-level from the export (times, coordinates) reaches any output
     frame = pd.read_csv(POLICE_UK, dtype=str, keep_default_na=False)
-    text = "\n".join(p.read_text(encoding="utf-8") for p in unprotected.rglob("*")
-                     if p.is_file() and p.suffix in (".html", ".ipynb", ".csv", ".json"))
+    text = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in unprotected.rglob("*")
+        if p.is_file() and p.suffix in (".html", ".ipynb", ".csv", ".json")
+    )
     for secret in [*frame["Latitude"].head(20), *frame["Longitude"].head(20), *frame["Date"].head(20)]:
         assert secret not in text, secret
     # exact counts: the police.uk fixture's 121 self-defined Black people
@@ -446,22 +564,31 @@ def test_synthetic_list_is_reproducible_and_fits_its_margins(tmp_path):
 
 
 def test_parameter_values_are_read_like_papermill():
-    assert profile.papermill_value("10", "threshold") == 10
-    assert profile.papermill_value("False", "disclosure_control") is False
-    assert profile.papermill_value("0.9", "confidence") == 0.9
-    assert profile.papermill_value("2021", "age_column") == "2021"  # a column name stays text
+    assert parse_value("05_list_profile", "threshold", "10") == 10
+    assert parse_value("05_list_profile", "disclosure_control", "False") is False
+    assert parse_value("05_list_profile", "confidence", "0.9") == 0.9
+    assert parse_value("05_list_profile", "age_column", "2021") == "2021"  # a column name stays text
 
 
 def test_aggregate_table_profiles_end_to_end(tmp_path):
     src = tmp_path / "foi_answer.csv"
-    src.write_text("dimension,category,count\nethnicity,Black,312\nethnicity,White,141\nethnicity,Asian,38\n"
-                   "ethnicity,Mixed,7\nethnicity,Other,22\nethnicity,Unknown,0\n"
-                   "age,10-17,160\nage,18-24,290\nage,25 and over,70\ngender,Male,505\ngender,Female,15\n")
+    src.write_text(
+        "dimension,category,count\nethnicity,Black,312\nethnicity,White,141\nethnicity,Asian,38\n"
+        "ethnicity,Mixed,7\nethnicity,Other,22\nethnicity,Unknown,0\n"
+        "age,10-17,160\nage,18-24,290\nage,25 and over,70\ngender,Male,505\ngender,Female,15\n"
+    )
     out = tmp_path / "OUT"
     assert cli.main(["profile", "--list", str(src), "--output-dir", str(out)]) == 0
     eth = pd.read_csv(out / "tables" / "ethnicity.csv", dtype=str, keep_default_na=False).set_index("category")
-    assert eth["count"].to_dict() == {"White": "140", "Black": "310", "Asian": "40", "Mixed": "[c]", "Other": "[c]",
-                                      "Unknown": "0", "Total": "520"}
+    assert eth["count"].to_dict() == {
+        "White": "140",
+        "Black": "310",
+        "Asian": "40",
+        "Mixed": "[c]",
+        "Other": "[c]",
+        "Unknown": "0",
+        "Total": "520",
+    }
     # seen: an aggregate table was labelled "derived from record-level input"
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["sensitivity"].startswith("disclosure-controlled: derived from an aggregate table")

@@ -1,4 +1,4 @@
-"""Real and hostile files at the reader (police_lists.listinput): each test
+"""Real and hostile files at the reader (police_lists.readers.listinput): each test
 writes its own input, and each defect of issue 10 about reading a file gets
 an accurate one-line refusal (or is read right), never a traceback."""
 
@@ -9,13 +9,13 @@ import zipfile
 import pandas as pd
 import pytest
 
-from police_lists import listinput
-from police_lists.listinput import ListInputError
-from police_lists.safety import MAX_SHOWN
+from police_lists.contract.problems import ProblemError, problem
+from police_lists.contract.safety import MAX_SHOWN
+from police_lists.readers import listinput
 
 
 def refused(path, **kw) -> list[str]:
-    with pytest.raises(ListInputError) as info:
+    with pytest.raises(ProblemError) as info:
         listinput.read_list(path, **kw)
     problems = info.value.problems
     for line in problems:
@@ -48,8 +48,10 @@ def test_crlf_line_ends_are_read(tmp_path):
 def test_tab_separated_file_is_read(tmp_path):
     # used to be reported as "header but no data rows"
     p = tmp_path / "tabs.csv"
-    p.write_text("Self-defined ethnicity\tAge range\tGender\nWhite - Irish\t18-24\tMale\n"
-                 "Black/African/Caribbean/Black British - African\tover 34\tFemale\n\t10-17\t\n")
+    p.write_text(
+        "Self-defined ethnicity\tAge range\tGender\nWhite - Irish\t18-24\tMale\n"
+        "Black/African/Caribbean/Black British - African\tover 34\tFemale\n\t10-17\t\n"
+    )
     data = listinput.read_list(p)
     assert dict(data.counts["ethnicity"]) == {"White": 1, "Black": 1, "Unknown": 1}
     assert dict(data.counts["age"]) == {"10-17": 1, "18-24": 1, "35 and over": 1}
@@ -88,7 +90,9 @@ def test_nul_bytes_are_named(tmp_path):
 # ---------------------------------------------------------------- column names
 
 
-@pytest.mark.parametrize("header", ["ethnicity,age,ethnicity", "Ethnicity,age,ethnicity", "Age range,ethnicity,age  RANGE "])
+@pytest.mark.parametrize(
+    "header", ["ethnicity,age,ethnicity", "Ethnicity,age,ethnicity", "Age range,ethnicity,age  RANGE "]
+)
 def test_duplicate_column_names_are_refused_naming_both(tmp_path, header):
     p = tmp_path / "dupes.csv"
     p.write_text(f"{header}\nWhite,20,White\n")
@@ -107,11 +111,18 @@ def test_duplicate_column_names_in_a_workbook_are_refused(tmp_path):
 # ---------------------------------------------------------------- counts in aggregate tables
 
 
-@pytest.mark.parametrize("count,rule", [
-    ("nan", "not NaN or infinity"), ("inf", "not NaN or infinity"), ("-inf", "not NaN or infinity"),
-    ("1e400", "whole number of people"), ("9" * 400, "at most 100,000,000"), ("123456789012", "at most 100,000,000"),
-    ("-0.5", "not negative"),
-])
+@pytest.mark.parametrize(
+    "count,rule",
+    [
+        ("nan", "not NaN or infinity"),
+        ("inf", "not NaN or infinity"),
+        ("-inf", "not NaN or infinity"),
+        ("1e400", "whole number of people"),
+        ("9" * 400, "at most 100,000,000"),
+        ("123456789012", "at most 100,000,000"),
+        ("-0.5", "not negative"),
+    ],
+)
 def test_bad_counts_are_refused_with_their_rule(tmp_path, count, rule):
     p = tmp_path / "agg.csv"
     p.write_text(f"dimension,category,count\nethnicity,White,{count}\nethnicity,Black,20\n")
@@ -185,8 +196,11 @@ def test_formula_cells_with_a_saved_result_are_read(tmp_path):
         for item in zin.infolist():
             data = zin.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                data, n = re.subn(rb'<c r="(A[34])"([^>]*)><f>([^<]*)</f><v\s*/?>(</v>)?</c>',
-                                  rb'<c r="\1" t="str"><f>\3</f><v>Black</v></c>', data)
+                data, n = re.subn(
+                    rb'<c r="(A[34])"([^>]*)><f>([^<]*)</f><v\s*/?>(</v>)?</c>',
+                    rb'<c r="\1" t="str"><f>\3</f><v>Black</v></c>',
+                    data,
+                )
                 assert n == 2, data[:2000]
             zout.writestr(item, data)
     assert dict(listinput.read_list(fixed).counts["ethnicity"]) == {"White": 1, "Black": 2}
@@ -234,25 +248,33 @@ def test_single_group_list_is_read(tmp_path):
 
 
 def test_problem_lines_cut_long_values_and_column_names():
-    line = listinput.problem("f.csv", [2], "c" * 100, "v" * 5000, "rule")
+    line = problem("f.csv", [2], "c" * 100, "v" * 5000, "rule")
     assert len(line) < 250 and "(5,000 characters)" in line and "(100 characters)" in line
 
 
 def test_control_characters_in_a_file_name_stay_on_one_line():
-    line = listinput.problem("bad\nname\x1b[31m.csv", "-", "-", "x", "rule")
+    line = problem("bad\nname\x1b[31m.csv", "-", "-", "x", "rule")
     assert "\n" not in line and "\x1b" not in line and "bad\\nname\\x1b[31m.csv" in line
 
 
 def test_read_table_on_bytes_never_raises_anything_else(tmp_path):
     # a few fixed nasty shapes (the property test in test_profile_property.py draws many more)
-    shapes = [b'"', b'a,"b\nc', b"\xef\xbb\xbf", b",,,\n,,,\n", b"ethnicity\n\"White\"x\n", b"\x1f\x8b\x08",
-              b"PK\x03\x04garbage", io.BytesIO(b"ethnicity;age\nWhite;20\n").getvalue()]
+    shapes = [
+        b'"',
+        b'a,"b\nc',
+        b"\xef\xbb\xbf",
+        b",,,\n,,,\n",
+        b'ethnicity\n"White"x\n',
+        b"\x1f\x8b\x08",
+        b"PK\x03\x04garbage",
+        io.BytesIO(b"ethnicity;age\nWhite;20\n").getvalue(),
+    ]
     for i, raw in enumerate(shapes):
         p = tmp_path / f"shape{i}.csv"
         p.write_bytes(raw)
         try:
             listinput.read_list(p)
-        except ListInputError as exc:
+        except ProblemError as exc:
             assert all("\n" not in line for line in exc.problems)
 
 

@@ -18,8 +18,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from police_lists import cli, listinput, outdir, params, profile, report, safety, scratch
-from police_lists.listinput import ListData
+from police_lists.analyses import profile
+from police_lists.contract import safety
+from police_lists.contract.problems import ProblemError
+from police_lists.pipeline import cli, outdir, params, scratch
+from police_lists.present import appendix as report
+from police_lists.present import profile as profile_page
+from police_lists.readers import listinput
+from police_lists.readers.listinput import ListData
 
 ROOT = Path(__file__).resolve().parents[1]
 SYNTHETIC = ROOT / "data" / "examples" / "pima_synthetic_list.csv"
@@ -28,8 +34,11 @@ POLICE_UK = ROOT / "tests" / "fixtures" / "police_uk_stop_search.csv"
 
 def tree(folder: Path) -> dict:
     """Every file under folder (hidden ones too) with its sha256."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def whole_numbers(record) -> set[int]:
@@ -66,8 +75,24 @@ def earlier(tmp_path_factory):
     src = small_list(folder / "list.csv")
     prev = small_list(folder / "previous.csv", n_black=30, n_white=40)
     out = folder / "OUT"
-    assert cli.main(["profile", "--list", str(src), "--output-dir", str(out), "-p", "previous_path", str(prev),
-                     "-p", "harm_labels", "Red,Amber,Green"]) == 0
+    assert (
+        cli.main(
+            [
+                "profile",
+                "--list",
+                str(src),
+                "--output-dir",
+                str(out),
+                "-p",
+                "previous_path",
+                str(prev),
+                "-p",
+                "harm_labels",
+                "Red,Amber,Green",
+            ]
+        )
+        == 0
+    )
     return folder, out
 
 
@@ -84,8 +109,9 @@ def test_rerun_refuses_when_out_holds_user_files(earlier, tmp_path, capsys):
     (out / "tables" / "mine.csv").write_text("a,b\n1,2\n")
     shutil.copy(earlier[0] / "list.csv", out / "list.csv")
     before = tree(out)
-    rc = cli.main(["profile", "--list", str(out / "list.csv"), "--output-dir", str(out),
-                   "-p", "harm_labels", "Red,Amber,Green"])
+    rc = cli.main(
+        ["profile", "--list", str(out / "list.csv"), "--output-dir", str(out), "-p", "harm_labels", "Red,Amber,Green"]
+    )
     err = capsys.readouterr().err
     assert rc == 1 and "Traceback" not in err
     assert "list.csv (the list being profiled), notes.txt, tables/mine.csv" in err
@@ -96,8 +122,21 @@ def test_rerun_replaces_exactly_its_own_files(earlier, tmp_path, capsys):
     out = copy_of(earlier, tmp_path)
     old = json.loads((out / "manifest.json").read_text())
     assert "tables/changes.csv" in old["outputs"]
-    assert cli.main(["profile", "--list", str(earlier[0] / "list.csv"), "--output-dir", str(out),
-                     "-p", "harm_labels", "Red,Amber,Green"]) == 0
+    assert (
+        cli.main(
+            [
+                "profile",
+                "--list",
+                str(earlier[0] / "list.csv"),
+                "--output-dir",
+                str(out),
+                "-p",
+                "harm_labels",
+                "Red,Amber,Green",
+            ]
+        )
+        == 0
+    )
     new = json.loads((out / "manifest.json").read_text())
     assert "tables/changes.csv" not in new["outputs"] and not (out / "tables" / "changes.csv").exists()
     files = tree(out)
@@ -112,7 +151,10 @@ def test_changed_file_of_the_earlier_profile_is_refused(earlier, tmp_path, capsy
         fh.write("my own row\n")
     before = tree(out)
     assert cli.main(["profile", "--list", str(SYNTHETIC), "--output-dir", str(out)]) == 1
-    assert "value 'tables/age.csv' breaks rule: files of the earlier profile in OUT were changed" in capsys.readouterr().err
+    assert (
+        "value 'tables/age.csv' breaks rule: files of the earlier profile in OUT were changed"
+        in capsys.readouterr().err
+    )
     assert tree(out) == before
 
 
@@ -124,12 +166,16 @@ def test_a_manifest_that_merely_claims_a_profile_owns_nothing(tmp_path, capsys, 
     (tmp_path / "outside.txt").write_text("also precious")
     sha = hashlib.sha256(b"precious").hexdigest()
     if forgery == "claims":
-        manifest = json.dumps({"kind": profile.PROFILE_KIND, "outputs": {}}).encode()
+        manifest = json.dumps({"kind": outdir.KIND, "outputs": {}}).encode()
     elif forgery == "lists_user_file":  # the right hash, but not a manifest this program wrote (no self hash)
-        manifest = json.dumps({"kind": profile.PROFILE_KIND, "outputs": {"thesis.docx": {"sha256": sha}}}).encode()
+        manifest = json.dumps({"kind": outdir.KIND, "outputs": {"thesis.docx": {"sha256": sha}}}).encode()
     else:  # a well-formed manifest naming a file outside OUT
-        manifest = outdir.manifest_bytes({"kind": profile.PROFILE_KIND, "outputs": {
-            "../outside.txt": {"sha256": hashlib.sha256(b"also precious").hexdigest()}}})
+        manifest = outdir.manifest_bytes(
+            {
+                "kind": outdir.KIND,
+                "outputs": {"../outside.txt": {"sha256": hashlib.sha256(b"also precious").hexdigest()}},
+            }
+        )
     (out / "manifest.json").write_bytes(manifest)
     before, outside = tree(out), (tmp_path / "outside.txt").read_bytes()
     assert cli.main(["profile", "--list", str(SYNTHETIC), "--output-dir", str(out)]) == 1
@@ -142,10 +188,19 @@ def test_the_list_is_never_replaced_even_as_a_file_of_the_profile(tmp_path):
     # a list that IS one of the earlier profile's files (tables/...) would be overwritten by the new table
     out = tmp_path / "OUT"
     plan = outdir.Plan(out, "OUT")
-    outdir.publish(plan, {"tables/ethnicity.csv": b"dimension,category,count\nethnicity,White,12\n"},
-                   {"kind": outdir.KIND, "outputs": {"tables/ethnicity.csv": {
-                       "sha256": hashlib.sha256(b"dimension,category,count\nethnicity,White,12\n").hexdigest()}}})
-    with pytest.raises(outdir.OutError) as info:
+    outdir.publish(
+        plan,
+        {"tables/ethnicity.csv": b"dimension,category,count\nethnicity,White,12\n"},
+        {
+            "kind": outdir.KIND,
+            "outputs": {
+                "tables/ethnicity.csv": {
+                    "sha256": hashlib.sha256(b"dimension,category,count\nethnicity,White,12\n").hexdigest()
+                }
+            },
+        },
+    )
+    with pytest.raises(ProblemError) as info:
         outdir.check(out, "OUT", keep=[out / "tables" / "ethnicity.csv"])
     assert "tables/ethnicity.csv (the list being profiled)" in str(info.value)
 
@@ -167,7 +222,10 @@ def test_switch_killed_half_way_is_finished_by_the_next_run(tmp_path, monkeypatc
     new_files = {"profile.html": b"new page", "tables/a.csv": b"new a", "tables/b.csv": b"new b"}
 
     def manifest(files):
-        return {"kind": outdir.KIND, "outputs": {r: {"sha256": hashlib.sha256(d).hexdigest()} for r, d in files.items()}}
+        return {
+            "kind": outdir.KIND,
+            "outputs": {r: {"sha256": hashlib.sha256(d).hexdigest()} for r, d in files.items()},
+        }
 
     outdir.publish(outdir.Plan(out, "OUT"), old_files, manifest(old_files))
     plan = outdir.check(out, "OUT")
@@ -190,8 +248,10 @@ def test_switch_killed_half_way_is_finished_by_the_next_run(tmp_path, monkeypatc
     monkeypatch.setattr(outdir.os, "replace", real_replace)
     assert (out / outdir.JOURNAL).exists()  # what a SIGKILL leaves
     assert outdir.recover(out) is True
-    assert tree(out) == {**{r: hashlib.sha256(d).hexdigest() for r, d in new_files.items()},
-                         "manifest.json": hashlib.sha256(outdir.manifest_bytes(manifest(new_files))).hexdigest()}
+    assert tree(out) == {
+        **{r: hashlib.sha256(d).hexdigest() for r, d in new_files.items()},
+        "manifest.json": hashlib.sha256(outdir.manifest_bytes(manifest(new_files))).hexdigest(),
+    }
     assert outdir.check(out, "OUT").owned == {r: hashlib.sha256(d).hexdigest() for r, d in new_files.items()}
 
 
@@ -243,8 +303,15 @@ def test_signals_are_held_while_out_is_switched_over():
 
 def _start(args, tmpdir: Path, **kw) -> subprocess.Popen:
     env = {**os.environ, "TMPDIR": str(tmpdir)}
-    return subprocess.Popen([sys.executable, "-m", "police_lists", "profile", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    return subprocess.Popen(
+        [sys.executable, "-m", "police_lists", "profile", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kw,
+    )
 
 
 def _wait_for_scratch(tmpdir: Path, proc: subprocess.Popen, timeout: float = 120) -> Path:
@@ -290,8 +357,9 @@ def test_interrupt_mid_run_writes_nothing(tmp_path, sig, status):
             proc.kill()
     assert proc.returncode == status, err
     assert "Traceback" not in err and "Error" not in err, err
-    assert err.strip().splitlines() == [f"profile interrupted ({'Ctrl-C' if sig == signal.SIGINT else 'SIGTERM'}): "
-                                        f"nothing was written to {out}"]
+    assert err.strip().splitlines() == [
+        f"profile interrupted ({'Ctrl-C' if sig == signal.SIGINT else 'SIGTERM'}): nothing was written to {out}"
+    ]
     assert not out.exists() and list(parent.iterdir()) == []
     assert not list(tmpdir.glob(f"{scratch.PREFIX}*"))  # the scratch folder went too
     time.sleep(0.5)
@@ -339,8 +407,9 @@ def _without_write_permission(args, tmpdir) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "police_lists", "profile", *args]
     if os.geteuid() == 0:
         command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", *command]
-    return subprocess.run(command, cwd=ROOT, env={**os.environ, "TMPDIR": str(tmpdir)}, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        command, cwd=ROOT, env={**os.environ, "TMPDIR": str(tmpdir)}, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.mark.parametrize("where", ["OUT", "parent"])
@@ -373,16 +442,26 @@ def test_read_only_out_or_parent_is_named_and_nothing_is_left(tmp_path, where):
 
 NASTY_LIST = "bt`<img src=x onerror=alert(1)>`.csv"
 NASTY_PREVIOUS = 'prev"><svg onload=alert(2)>.csv'
-FORMULA_COLUMNS = {"ethnicity": '=HYPERLINK("http://example.invalid","click")', "age": "+cmd|' /C calc'!A0",
-                   "gender": "@SUM(1+1)", "harm": "-2+3"}
+FORMULA_COLUMNS = {
+    "ethnicity": '=HYPERLINK("http://example.invalid","click")',
+    "age": "+cmd|' /C calc'!A0",
+    "gender": "@SUM(1+1)",
+    "harm": "-2+3",
+}
 
 
 def _nasty_list(path: Path, n: int) -> Path:
     cols = FORMULA_COLUMNS
     rows = [[cols["ethnicity"], cols["age"], cols["gender"], cols["harm"]]]
     for i in range(n):
-        rows.append([("Black", "White", "B2")[i % 3], str(16 + i % 20), ("Male", "Female")[i % 2],
-                     ("Red", "amber", "GREEN")[i % 3]])
+        rows.append(
+            [
+                ("Black", "White", "B2")[i % 3],
+                str(16 + i % 20),
+                ("Male", "Female")[i % 2],
+                ("Red", "amber", "GREEN")[i % 3],
+            ]
+        )
     with open(path, "w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows(rows)
     return path
@@ -394,10 +473,34 @@ def hostile(tmp_path_factory):
     src = _nasty_list(folder / NASTY_LIST, 90)
     prev = _nasty_list(folder / NASTY_PREVIOUS, 70)
     out = folder / "OUT"
-    args = ["profile", "--list", str(src), "--output-dir", str(out), "-p", "previous_path", str(prev),
-            "-p", "ethnicity_column", FORMULA_COLUMNS["ethnicity"], "-p", "age_column", FORMULA_COLUMNS["age"],
-            "-p", "gender_column", FORMULA_COLUMNS["gender"], "-p", "harm_column", FORMULA_COLUMNS["harm"],
-            "-p", "harm_labels", "Red,Amber,Green", "-p", "threshold", "3"]
+    args = [
+        "profile",
+        "--list",
+        str(src),
+        "--output-dir",
+        str(out),
+        "-p",
+        "previous_path",
+        str(prev),
+        "-p",
+        "ethnicity_column",
+        FORMULA_COLUMNS["ethnicity"],
+        "-p",
+        "age_column",
+        FORMULA_COLUMNS["age"],
+        "-p",
+        "gender_column",
+        FORMULA_COLUMNS["gender"],
+        "-p",
+        "harm_column",
+        FORMULA_COLUMNS["harm"],
+        "-p",
+        "harm_labels",
+        "Red,Amber,Green",
+        "-p",
+        "threshold",
+        "3",
+    ]
     assert cli.main(args) == 0
     return out
 
@@ -406,16 +509,25 @@ def test_file_names_reach_html_only_escaped(hostile):
     # seen: a backtick in the file name closed its markdown code span and the <img> ran; previous_path too
     page = (hostile / "profile.html").read_text()
     notebook = json.loads((hostile / "notebook.ipynb").read_text())
-    shown = [page] + ["".join(output.get("data", {}).get(kind, "")) for cell in notebook["cells"]
-                      for output in cell.get("outputs", []) for kind in ("text/html", "text/markdown")]
+    shown = [page] + [
+        "".join(output.get("data", {}).get(kind, ""))
+        for cell in notebook["cells"]
+        for output in cell.get("outputs", [])
+        for kind in ("text/html", "text/markdown")
+    ]
     for text in shown:
         assert "<img src=x" not in text and "<svg onload" not in text
-    injected = "".join(next(c for c in notebook["cells"] if "injected-parameters" in c["metadata"].get("tags", []))["source"])
+    injected = "".join(
+        next(c for c in notebook["cells"] if "injected-parameters" in c["metadata"].get("tags", []))["source"]
+    )
     for machine in (str(hostile.parent), scratch.PREFIX, tempfile_dir()):  # no machine or scratch path either
         assert machine not in injected and machine not in page and machine not in json.dumps(notebook)
     assert "bt`&lt;img src=x onerror=alert(1)&gt;`.csv" in page  # shown, as text
-    assert "previous snapshot <code>prev\"&gt;&lt;svg onload=alert(2)&gt;.csv</code>" in page
-    assert '"default-src \'none\'; img-src data:; style-src \'unsafe-inline\'" http-equiv="Content-Security-Policy"' in page
+    assert 'previous snapshot <code>prev"&gt;&lt;svg onload=alert(2)&gt;.csv</code>' in page
+    assert (
+        "\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\" http-equiv=\"Content-Security-Policy\""
+        in page
+    )
 
 
 def test_formula_column_names_and_labels_are_neutralised_in_csv(hostile):
@@ -430,15 +542,25 @@ def test_formula_column_names_and_labels_are_neutralised_in_csv(hostile):
                 for cell in row:
                     assert not cell.startswith(safety.FORMULA_START) or safety._NUMBER.fullmatch(cell), (path, cell)
     harm = pd.read_csv(hostile / "tables" / "harm.csv", dtype=str, keep_default_na=False)
-    assert set(harm["category"]) <= {"Red", "Amber", "Green", "Total", "all categories (suppressed)"}  # declared spellings
+    assert set(harm["category"]) <= {
+        "Red",
+        "Amber",
+        "Green",
+        "Total",
+        "all categories (suppressed)",
+    }  # declared spellings
 
 
 def test_threshold_below_ten_stamps_every_output(hostile):
     # seen: -p threshold 3 published counts as "disclosure-controlled" with no stamp
     manifest = json.loads((hostile / "manifest.json").read_text())
     assert manifest["sensitivity"] == report.NOT_FOR_PUBLICATION
-    assert manifest["disclosure_control"] == {"on": True, "threshold": 3, "rounding_base": 5,
-                                              "weaker_than_ons_10_5": True}
+    assert manifest["disclosure_control"] == {
+        "on": True,
+        "threshold": 3,
+        "rounding_base": 5,
+        "weaker_than_ons_10_5": True,
+    }
     for rel, info in manifest["outputs"].items():
         if rel.startswith("tables/"):
             assert info["sensitivity"] == report.NOT_FOR_PUBLICATION
@@ -448,21 +570,29 @@ def test_threshold_below_ten_stamps_every_output(hostile):
 
 
 def test_hostile_profile_page_renders_in_a_browser_with_no_script(hostile):
-    from test_browser import ARGS, CHROMIUM
-
     from playwright.sync_api import sync_playwright
+
+    from test_browser import ARGS, CHROMIUM
 
     seen = {"blocked": [], "errors": [], "dialogs": []}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         page = browser.new_page()
-        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://")
-                   else (seen["blocked"].append(r.request.url), r.abort()))
+        page.route(
+            "**/*",
+            lambda r: (
+                r.continue_()
+                if r.request.url.startswith("file://")
+                else (seen["blocked"].append(r.request.url), r.abort())
+            ),
+        )
         page.on("console", lambda m: seen["errors"].append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: seen["errors"].append(str(e)))
         page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
         page.goto((hostile / "profile.html").as_uri(), wait_until="load")
-        images = page.evaluate("Array.from(document.images).map(i => [i.getAttribute('src').slice(0, 22), i.naturalWidth])")
+        images = page.evaluate(
+            "Array.from(document.images).map(i => [i.getAttribute('src').slice(0, 22), i.naturalWidth])"
+        )
         text = page.locator("body").inner_text()
         toc = page.locator("nav#toc a").count()
         browser.close()
@@ -474,14 +604,17 @@ def test_hostile_profile_page_renders_in_a_browser_with_no_script(hostile):
 def test_every_page_template_carries_a_policy_that_allows_no_script():
     import nbformat
 
-    from police_lists import build
+    from police_lists.pipeline import convert
+    from police_lists.pipeline import index as site_index
 
-    assert build.CSP == "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
-    appendix = build.to_html(nbformat.v4.new_notebook(), "x", "<p>provenance</p>")  # appendices, profiles, lessons
-    index = build.index_html({"appendices": {}, "outputs": {}, "packages": {}, "git_commit": "c", "python": "3"})
+    assert convert.CSP == "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+    appendix = convert.to_html(nbformat.v4.new_notebook(), "x", "<p>provenance</p>")  # appendices, profiles, lessons
+    index = site_index.index_html({"appendices": {}, "outputs": {}, "packages": {}, "git_commit": "c", "python": "3"})
     for page in (appendix, index):
         head = page.split("</head>")[0]
-        assert "Content-Security-Policy" in head and "default-src 'none'; img-src data:; style-src 'unsafe-inline'" in head
+        assert (
+            "Content-Security-Policy" in head and "default-src 'none'; img-src data:; style-src 'unsafe-inline'" in head
+        )
         assert "<script" not in page
 
 
@@ -498,8 +631,8 @@ def test_csv_cells_are_neutralised_owasp_style():
 
 def test_harm_labels_parameter_cannot_itself_be_a_formula():
     with pytest.raises(params.ParameterError):
-        params.check_parameters(harm_labels="=1+1,Amber")
-    params.check_parameters(harm_labels="Red,Amber,Green")
+        params.check_given("05_list_profile", {"harm_labels": "=1+1,Amber"})
+    params.check_given("05_list_profile", {"harm_labels": "Red,Amber,Green"})
 
 
 # ---------------------------------------------------------------- no free text
@@ -559,7 +692,7 @@ def test_everyone_known_in_one_group_is_suppressed_whole():
     assert audit.loc["ethnicity", "group_disclosure_check"] == "suppressed whole"
     assert audit.loc["gender", "group_disclosure_check"] == "passed"
     assert "Black" not in json.dumps(json.loads(pub.to_json())["tables"])
-    assert "suppressed whole" in profile.say_largest(eth, "ethnic group", "95%")
+    assert "suppressed whole" in profile_page.say_largest(eth, "ethnic group", "95%")
 
 
 def test_single_group_ratio_is_not_computable_not_a_crash():
@@ -567,7 +700,7 @@ def test_single_group_ratio_is_not_computable_not_a_crash():
     pub = profile.publish(_data({"ethnicity": {"Black": 40, "Unknown": 3}}), disclosure_control=False)
     disp = pub.disproportionality
     assert set(disp["ratio"]) == {profile.NOT_COMPUTABLE} and set(disp["category"]) == {"Black"}
-    assert "not computable" in profile.say_disproportionality(disp, "95%", pub.disproportionality_notes)
+    assert "not computable" in profile_page.say_disproportionality(disp, "95%", pub.disproportionality_notes)
     assert pub.audit.iloc[0]["group_disclosure_check"].startswith("fails: one group holds everyone")
 
 
@@ -594,7 +727,9 @@ def test_make_profile_publishes_what_the_notebook_computes_on_its_own(built, tmp
     out = tmp_path / "OUT"
     assert cli.main(["profile", "--list", str(SYNTHETIC), "--output-dir", str(out)]) == 0
     for name in ("ethnicity", "age", "gender", "disproportionality", "disclosure_audit", "summary"):
-        assert (out / "tables" / f"{name}.csv").read_bytes() == (out_dir / "tables" / f"profile_{name}.csv").read_bytes()
+        assert (out / "tables" / f"{name}.csv").read_bytes() == (
+            out_dir / "tables" / f"profile_{name}.csv"
+        ).read_bytes()
 
 
 # ---------------------------------------------------------------- the Makefile
@@ -611,9 +746,21 @@ def test_make_passes_list_out_and_params_without_evaluating_them(tmp_path):
     out = tmp_path / "OUT $(shell touch x) `y`"
     env = {k: v for k, v in os.environ.items() if k not in ("LIST", "OUT", "PARAMS", "MAKEFLAGS", "MFLAGS")}
     try:
-        result = subprocess.run(["make", "--no-print-directory", "profile", f"LIST={src}", f"OUT={out}",
-                                 f"PARAMS=-p benchmarks \"london_all_ages\" -p confidence 0.9 -p ethnicity_column "
-                                 f"'ethnicity'"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+        result = subprocess.run(
+            [
+                "make",
+                "--no-print-directory",
+                "profile",
+                f"LIST={src}",
+                f"OUT={out}",
+                "PARAMS=-p benchmarks \"london_all_ages\" -p confidence 0.9 -p ethnicity_column 'ethnicity'",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         markers = [p for d in (ROOT, folder, tmp_path, Path.cwd()) for p in d.glob(f"{marker}*")]
     finally:
         for d in (ROOT, folder, tmp_path):
@@ -628,9 +775,23 @@ def test_make_passes_list_out_and_params_without_evaluating_them(tmp_path):
 
 def test_make_profile_without_list_prints_usage(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("LIST", "OUT", "PARAMS", "MAKEFLAGS", "MFLAGS")}
-    result = subprocess.run(["make", "--no-print-directory", "profile"], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=600)
+    result = subprocess.run(
+        ["make", "--no-print-directory", "profile"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
     assert result.returncode != 0 and "usage: make profile LIST=<file> OUT=<dir>" in result.stderr
-    bad = subprocess.run(["make", "--no-print-directory", "profile", f"LIST={SYNTHETIC}", f"OUT={tmp_path / 'o'}",
-                          "PARAMS=-p threshold '3"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    bad = subprocess.run(
+        [
+            "make",
+            "--no-print-directory",
+            "profile",
+            f"LIST={SYNTHETIC}",
+            f"OUT={tmp_path / 'o'}",
+            "PARAMS=-p threshold '3",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert bad.returncode != 0 and "PARAMS: No closing quotation" in bad.stderr and "Traceback" not in bad.stderr

@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import pytest
 
-from police_lists.rounding import Interval, consistent_counts, partition_feasible, rounds_to, value_interval
+from police_lists.methods.rounding import Interval, consistent_counts, partition_feasible, rounds_to, value_interval
 
 
 def as_tuple(r):
@@ -23,7 +23,7 @@ def test_r22_r23():
 
 
 def test_r24_printed_precision_matters():
-    assert len(consistent_counts("61.0", 758)) == 0          # impossible
+    assert len(consistent_counts("61.0", 758)) == 0  # impossible
     assert as_tuple(consistent_counts("60.9", 758)) == (462, 462)
     assert as_tuple(consistent_counts("61.0", 758, "truncate")) == (463, 463)
 

@@ -1,5 +1,5 @@
 """Every data file is validated before anything runs; bad files are refused
-with one line naming file, line, column, value and rule."""
+with one line naming file, row, column, value and rule."""
 
 import json
 import re
@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from police_lists import standards, validate
+from police_lists.contract import standards, validate
+from police_lists.contract.problems import ProblemError
 
 ROOT = Path(__file__).resolve().parents[1]
-LINE = re.compile(r"^(?P<file>\S+): line (?P<line>\S+), column (?P<column>\S+): value (?P<value>.*) breaks rule: (?P<rule>.+)$")
+LINE = re.compile(
+    r"^(?P<file>\S+): row (?P<line>\S+), column '(?P<column>[^']*)': value (?P<value>.*) breaks rule: (?P<rule>.+)$"
+)
 
 
 def test_real_data_is_valid():
@@ -47,7 +50,7 @@ def _edit_csv(path: Path, row_number: int, column: str, value: str) -> None:
 
 
 def _problems(data_copy) -> list[dict]:
-    with pytest.raises(validate.ValidationError) as info:
+    with pytest.raises(ProblemError) as info:
         validate.validate(str(data_copy))
     parsed = []
     for line in info.value.problems:
@@ -68,12 +71,15 @@ def _first_row(data_copy, column, value) -> int:
     raise AssertionError(value)
 
 
-@pytest.mark.parametrize("column, bad, rule", [
-    ("unit", "percentage", "constraint"),       # not in the enum
-    ("source_id", "no_such_source", "foreign"),  # dangling reference
-    ("evidence", "maybe", "constraint"),
-    ("rounding", "bankers", "constraint"),
-])
+@pytest.mark.parametrize(
+    "column, bad, rule",
+    [
+        ("unit", "percentage", "constraint"),  # not in the enum
+        ("source_id", "no_such_source", "foreign"),  # dangling reference
+        ("evidence", "maybe", "constraint"),
+        ("rounding", "bankers", "constraint"),
+    ],
+)
 def test_claims_structural_errors_are_refused(data_copy, column, bad, rule):
     row = _first_row(data_copy, "claim_id", "PD1")
     _edit_csv(data_copy / "claims.csv", row, column, bad)
@@ -102,8 +108,9 @@ def test_duplicate_claim_id_is_refused(data_copy):
     row = _first_row(data_copy, "claim_id", "PD2")
     _edit_csv(data_copy / "claims.csv", row, "claim_id", "PD1")
     problems = _problems(data_copy)
-    assert any("claim_id" in p["column"] or "unique" in p["rule"].lower() or "primary" in p["rule"].lower()
-               for p in problems)
+    assert any(
+        "claim_id" in p["column"] or "unique" in p["rule"].lower() or "primary" in p["rule"].lower() for p in problems
+    )
 
 
 def test_unknown_claim_in_expression_is_refused(data_copy):
@@ -129,8 +136,9 @@ def test_changed_raw_file_is_refused(data_copy):
     raw = data_copy / "raw" / "met_homicide_victims_2003_2023.csv"
     raw.write_bytes(raw.read_bytes().replace(b"Knife", b"Kn1fe", 1))
     problems = _problems(data_copy)
-    assert any(p["file"].endswith("met_homicide_victims_2003_2023.csv") and "hash" in p["rule"].lower()
-               for p in problems)
+    assert any(
+        p["file"].endswith("met_homicide_victims_2003_2023.csv") and "hash" in p["rule"].lower() for p in problems
+    )
 
 
 def test_bad_source_date_is_refused(data_copy):
@@ -140,8 +148,9 @@ def test_bad_source_date_is_refused(data_copy):
         n = len(list(csv.DictReader(fh)))
     _edit_csv(data_copy / "sources.csv", n, "date", "21 Dec 2021")
     problems = _problems(data_copy)
-    assert any(p["file"].endswith("sources.csv") and p["column"] == "date" and p["line"] == str(n + 1)
-               for p in problems)
+    assert any(
+        p["file"].endswith("sources.csv") and p["column"] == "date" and p["line"] == str(n + 1) for p in problems
+    )
 
 
 def test_bad_base_table_row_is_refused(data_copy):
@@ -154,8 +163,9 @@ def test_bad_base_table_row_is_refused(data_copy):
 def test_cli_exits_non_zero_with_one_line_per_problem(data_copy):
     row = _first_row(data_copy, "claim_id", "PD1")
     _edit_csv(data_copy / "claims.csv", row, "value", "61%")
-    result = subprocess.run([sys.executable, "-m", "police_lists", "validate", "--data-dir", str(data_copy)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "police_lists", "validate", "--data-dir", str(data_copy)], capture_output=True, text=True
+    )
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert LINE.match(lines[0]) and "claims.csv" in lines[0]
@@ -163,12 +173,12 @@ def test_cli_exits_non_zero_with_one_line_per_problem(data_copy):
 
 
 def test_failed_validation_writes_nothing(data_copy, tmp_path):
-    from police_lists import build
+    from police_lists.pipeline import build
 
     row = _first_row(data_copy, "claim_id", "PD1")
     _edit_csv(data_copy / "claims.csv", row, "value", "61%")
     out = tmp_path / "out"
-    with pytest.raises(validate.ValidationError):
+    with pytest.raises(ProblemError):
         build.build(output_dir=str(out), data_dir=str(data_copy), log=lambda *_: None)
     assert not out.exists() or not any(p for p in out.rglob("*") if ".cache" not in p.parts)
 
@@ -178,5 +188,6 @@ def test_unknown_claim_in_conflicts_is_refused(data_copy):
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("M6 M7", "M6 Z99 M7", 1), encoding="utf-8")
     problems = _problems(data_copy)
-    assert any(p["file"].endswith("conflicts.csv") and p["column"] == "claim_ids" and p["value"] == "'Z99'"
-               for p in problems)
+    assert any(
+        p["file"].endswith("conflicts.csv") and p["column"] == "claim_ids" and p["value"] == "'Z99'" for p in problems
+    )

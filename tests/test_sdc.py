@@ -5,18 +5,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from police_lists import profile, sdc
+from police_lists.analyses import profile
+from police_lists.methods import sdc
 
 # The worked example of methods.md 4.3: ethnicity x age (<16, 16-18, 19+) for
 # 758 people. The Mixed and Other rows are the example's own cells; the other
 # rows are any values with those margins (they do not enter the audit).
-R28 = np.array([
-    [12, 60, 82],    # White
-    [40, 190, 232],  # Black
-    [20, 30, 23],    # Asian
-    [8, 20, 28],     # Mixed
-    [4, 3, 6],       # Other
-])
+R28 = np.array(
+    [
+        [12, 60, 82],  # White
+        [40, 190, 232],  # Black
+        [20, 30, 23],  # Asian
+        [8, 20, 28],  # Mixed
+        [4, 3, 6],  # Other
+    ]
+)
 R28_RANGES = {(3, 0): (0, 12), (3, 1): (10, 23), (3, 2): (21, 34), (4, 0): (0, 12), (4, 1): (0, 13), (4, 2): (0, 13)}
 
 
@@ -117,12 +120,17 @@ def test_disclosure_control_off_keeps_exact_counts():
 
 
 def test_group_disclosure_suppresses_the_table_whole():
-    from police_lists.listinput import ListData
+    from police_lists.readers.listinput import ListData
 
     # every known person in one group (38 Male, 2 Unknown): publishing "Male 40" or even
     # "Male [c], Unknown [c]" would tell a reader everyone's gender
-    data = ListData("x.csv", "record", "record-level list", 40,
-                    {"ethnicity": pd.Series({"Black": 25, "White": 15}), "gender": pd.Series({"Male": 38, "Unknown": 2})})
+    data = ListData(
+        "x.csv",
+        "record",
+        "record-level list",
+        40,
+        {"ethnicity": pd.Series({"Black": 25, "White": 15}), "gender": pd.Series({"Male": 38, "Unknown": 2})},
+    )
     p = profile.build_profile(data)
     assert p.protected["gender"].group_disclosure and not p.protected["ethnicity"].group_disclosure
     assert p.tables["gender"]["category"].tolist() == [profile.WHOLE, "Total"]

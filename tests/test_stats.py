@@ -3,18 +3,21 @@
 
 import pytest
 
-from police_lists import stats
+from police_lists.methods import stats
 
 TOL = 1e-6
 
 
-@pytest.mark.parametrize("method, expected", [
-    ("wilson", (0.5742993171, 0.6435937866)),          # R1
-    ("clopper_pearson", (0.5737372507, 0.6444046853)),  # R2
-    ("jeffreys", (0.5744048392, 0.6437581055)),         # R3
-    ("agresti_coull", (0.5742949403, 0.6435981634)),    # R4
-    ("wald", (0.5747681735, 0.6442291879)),             # R5
-])
+@pytest.mark.parametrize(
+    "method, expected",
+    [
+        ("wilson", (0.5742993171, 0.6435937866)),  # R1
+        ("clopper_pearson", (0.5737372507, 0.6444046853)),  # R2
+        ("jeffreys", (0.5744048392, 0.6437581055)),  # R3
+        ("agresti_coull", (0.5742949403, 0.6435981634)),  # R4
+        ("wald", (0.5747681735, 0.6442291879)),  # R5
+    ],
+)
 def test_share_intervals_r1_to_r5(method, expected):
     est = stats.share(462, 758, 0.95, method)
     assert est.value == pytest.approx(462 / 758)
@@ -23,7 +26,7 @@ def test_share_intervals_r1_to_r5(method, expected):
 
 def test_disproportionality_ratio_r8_r9():
     dr = stats.disproportionality_ratio(462, 758, 0.13)
-    assert dr.value == pytest.approx(4.6884513903, abs=TOL)                      # R8
+    assert dr.value == pytest.approx(4.6884513903, abs=TOL)  # R8
     assert (dr.low, dr.high) == pytest.approx((4.4176870549, 4.9507214352), abs=TOL)  # R9
 
 

@@ -9,9 +9,10 @@ import re
 import nbformat
 import pytest
 
-from police_lists import teaching
-from police_lists.cli import main as cli_main
-from police_lists.rounding import consistent_counts
+from police_lists.analyses import teaching
+from police_lists.methods.rounding import consistent_counts
+from police_lists.pipeline import teaching as teaching_build
+from police_lists.pipeline.cli import main as cli_main
 
 LESSONS = list(teaching.LESSONS)
 
@@ -20,7 +21,7 @@ LESSONS = list(teaching.LESSONS)
 def taught(tmp_path_factory):
     """`make teaching`'s builder, run once into a temporary output folder."""
     out = tmp_path_factory.mktemp("teaching-out")
-    written = teaching.build_teaching(output_dir=str(out), log=lambda *_: None)
+    written = teaching_build.build_teaching(output_dir=str(out), log=lambda *_: None)
     return out, written
 
 
@@ -37,9 +38,13 @@ def _html_text(path) -> str:
 
 def _solution_only_lines(source_nb) -> list[str]:
     """Distinctive lines of solution cells: not also in any other cell of the source."""
-    other = {line.strip() for c in source_nb.cells if teaching.SOLUTION_TAG not in c.metadata.get("tags", [])
-             for line in c.source.splitlines()}
-    lines = [line.strip() for src in teaching.solution_sources(source_nb) for line in src.splitlines()]
+    other = {
+        line.strip()
+        for c in source_nb.cells
+        if teaching_build.SOLUTION_TAG not in c.metadata.get("tags", [])
+        for line in c.source.splitlines()
+    }
+    lines = [line.strip() for src in teaching_build.solution_sources(source_nb) for line in src.splitlines()]
     return [line for line in lines if len(line) > 12 and line not in other]
 
 
@@ -70,8 +75,8 @@ def test_every_solution_passes_its_check(taught, lesson):
     out, _ = taught
     numbers = {ex.number for ex in teaching.LESSONS[lesson]["exercises"]}
     instructor = _nb(out, lesson, "instructor")
-    assert teaching.verdicts(instructor) == {n: teaching.RIGHT for n in numbers}
-    assert not [c for c in instructor.cells if teaching.EXERCISE_TAG in c.metadata.get("tags", [])]
+    assert teaching_build.verdicts(instructor) == {n: teaching.RIGHT for n in numbers}
+    assert not [c for c in instructor.cells if teaching_build.EXERCISE_TAG in c.metadata.get("tags", [])]
     text = _html_text(out / "html" / "teaching" / f"{lesson}_instructor.html")
     for n in numbers:
         assert f"Exercise {n}: right. Reference answer:" in text
@@ -80,7 +85,7 @@ def test_every_solution_passes_its_check(taught, lesson):
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_student_version_has_no_solution_code_or_output(taught, lesson):
     out, _ = taught
-    source = nbformat.read(teaching.lesson_path(lesson), as_version=4)
+    source = nbformat.read(teaching_build.lesson_path(lesson), as_version=4)
     student, instructor = _nb(out, lesson, "student"), _nb(out, lesson, "instructor")
     student_html = _html_text(out / "html" / "teaching" / f"{lesson}_student.html")
     instructor_html = _html_text(out / "html" / "teaching" / f"{lesson}_instructor.html")
@@ -93,13 +98,16 @@ def test_student_version_has_no_solution_code_or_output(taught, lesson):
         assert line in instructor_html, line
         assert line not in student_code, line
         assert line not in student_html, line
-    assert not [c for c in student.cells if teaching.SOLUTION_TAG in c.metadata.get("tags", [])]
+    assert not [c for c in student.cells if teaching_build.SOLUTION_TAG in c.metadata.get("tags", [])]
 
     # Solution output: what the instructor's solution cells and checks printed never reaches a student.
-    solution_cells = [c for c in instructor.cells if teaching.SOLUTION_TAG in c.metadata.get("tags", [])]
+    solution_cells = [c for c in instructor.cells if teaching_build.SOLUTION_TAG in c.metadata.get("tags", [])]
     instructor_only = [t.strip() for t in _outputs_text(solution_cells) if len(t.strip()) >= 5]
-    instructor_only += [m.group(0) for t in _outputs_text(instructor.cells)
-                        for m in re.finditer(r"Exercise \d+: right\. Reference answer: [^\n]+", t)]
+    instructor_only += [
+        m.group(0)
+        for t in _outputs_text(instructor.cells)
+        for m in re.finditer(r"Exercise \d+: right\. Reference answer: [^\n]+", t)
+    ]
     assert instructor_only
     student_outputs = "\n".join(_outputs_text(student.cells))
     for text in instructor_only:
@@ -108,7 +116,7 @@ def test_student_version_has_no_solution_code_or_output(taught, lesson):
         assert text not in student_html, text
     # Every check was reached and reported a blank answer, not a failure.
     numbers = {ex.number for ex in teaching.LESSONS[lesson]["exercises"]}
-    assert teaching.verdicts(student) == {n: teaching.UNANSWERED for n in numbers}
+    assert teaching_build.verdicts(student) == {n: teaching.UNANSWERED for n in numbers}
     assert "Reference answer" not in student_html
 
 
@@ -155,7 +163,7 @@ def test_checker_says_right_wrong_and_not_answered(capsys):
 
 
 def _broken_copy(tmp_path, lesson, edit):
-    nb = nbformat.read(teaching.lesson_path(lesson), as_version=4)
+    nb = nbformat.read(teaching_build.lesson_path(lesson), as_version=4)
     edit(nb)
     path = tmp_path / f"{lesson}.ipynb"
     nbformat.write(nb, path)
@@ -166,14 +174,14 @@ def test_a_wrong_solution_fails_the_instructor_build(tmp_path, monkeypatch):
     lesson = "lesson1_reading_a_statistic"
 
     def wrong_solution(nb):
-        cell = next(c for c in nb.cells if "answer_3 =" in c.source and teaching.SOLUTION_TAG in c.metadata.tags)
+        cell = next(c for c in nb.cells if "answer_3 =" in c.source and teaching_build.SOLUTION_TAG in c.metadata.tags)
         cell.source = "answer_3 = 1\nanswer_3"
 
     path = _broken_copy(tmp_path, lesson, wrong_solution)
-    monkeypatch.setattr(teaching, "lesson_path", lambda name: path)
+    monkeypatch.setattr(teaching_build, "lesson_path", lambda name: path)
     out = tmp_path / "out"
-    with pytest.raises(teaching.TeachingBuildError, match=r"\(instructor\): ExerciseCheckError: .*exercise 3"):
-        teaching.build_teaching(str(out), lessons=[lesson], validate_first=False, log=lambda *_: None)
+    with pytest.raises(teaching_build.TeachingBuildError, match=r"\(instructor\): ExerciseCheckError: .*exercise 3"):
+        teaching_build.build_teaching(str(out), lessons=[lesson], validate_first=False, log=lambda *_: None)
     assert not (out / "html").exists() and not (out / "notebooks").exists()
     assert not (out / ".staging" / "teaching").exists()
 
@@ -186,9 +194,11 @@ def test_an_answer_given_away_fails_the_student_build(tmp_path, monkeypatch):
         cell.source = 'answer_1 = float(teaching.value("PD3", data_dir)) * teaching.count("P3", data_dir) / 100'
 
     path = _broken_copy(tmp_path, lesson, leak)
-    monkeypatch.setattr(teaching, "lesson_path", lambda name: path)
-    with pytest.raises(teaching.TeachingBuildError, match=r"\(student\): checks printed \{1: 'right'\}"):
-        teaching.build_teaching(str(tmp_path / "out"), lessons=[lesson], validate_first=False, log=lambda *_: None)
+    monkeypatch.setattr(teaching_build, "lesson_path", lambda name: path)
+    with pytest.raises(teaching_build.TeachingBuildError, match=r"\(student\): checks printed \{1: 'right'\}"):
+        teaching_build.build_teaching(
+            str(tmp_path / "out"), lessons=[lesson], validate_first=False, log=lambda *_: None
+        )
 
 
 def test_cli_unknown_lesson_is_one_line_and_non_zero(capsys):

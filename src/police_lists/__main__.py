@@ -1,3 +1,3 @@
-from police_lists.cli import main
+from police_lists.pipeline.cli import main
 
 raise SystemExit(main())

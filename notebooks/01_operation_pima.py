@@ -1,0 +1,228 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Operation Pima: methodology appendix
+#
+# During the first COVID lockdown the Metropolitan Police's new Violence Suppression Units visited, or tried to visit, people the force described as its most prolific or violent offenders, and offered them diversion. Freedom of Information answers later showed who was on the list. This appendix recomputes every published figure about the operation from the files in `data/`, checks each one against the others, and gives it a status.
+#
+# **How to read it.** No number in this text is typed by hand: every figure is computed when the notebook runs, from the sourced claims in `data/claims.csv` and the census tables in `data/raw/`. Where a source printed a rounded percentage, the appendix carries the whole range of counts that percentage allows, not one invented count. The intervals are model-based intervals for process variability: the list is a whole list, not a sample, so the share of the list who were Black has no sampling error as a description of that list.
+
+# %% tags=["parameters"]
+# Parameters: papermill overrides these; the defaults reproduce the published appendix.
+data_dir: str = "data"  # folder holding datapackage.json; relative paths start at the project root
+output_dir: str = "outputs"  # tables/ and figures/ are written here
+benchmark_source: str = "published_london_13pct"  # the Black share of Londoners used as the benchmark: a benchmark id
+population_source: str = "london_all_ages@2021"  # census id whose total is London's population
+confidence: float = 0.95  # level of every interval
+ci_method: str = "wilson"  # interval for a share: wilson or clopper_pearson
+ratio_method: str = "koopman"  # interval for a rate ratio: koopman or katz
+rounding_rule: str = "half_up"  # rule assumed for published percentages: half_up or truncate
+
+# %%
+# Check every parameter before anything runs; a bad value stops here with its reason.
+from police_lists.pipeline import params
+
+params.check("01_operation_pima", globals())
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from police_lists.analyses.ledger import build_ledger, sources_table
+from police_lists.readers import census, claims
+from police_lists.analyses import pima
+from police_lists.present.appendix import count, num, pct, span, start
+
+benchmark_share, benchmark_text = pima.describe_benchmark(benchmark_source, data_dir)
+app, by_id = start("01_operation_pima", output_dir, data_dir)
+size_id, share_id = pima.list_claims(data_dir)
+n = int(by_id[size_id]["value"])
+level = f"{confidence:.0%}"
+
+# %% [markdown]
+# ## What was published, and by whom
+
+# %%
+sources = sources_table(data_dir, "pima")
+app.table(sources, "pima_sources", "sources of the published Operation Pima figures")
+window = by_id["P1"]["value"].split("/")
+app.say(
+    f"The appendix holds **{sum(sources['n_claims'])} published figures** on Operation Pima from "
+    f"**{len(sources)} sources**. The operation ran from {window[0]} to {window[1]} "
+    f"({by_id['P1']['source_id']}). The central figures come from Freedom of Information answers to "
+    f"Liberty Investigates, published with The Times: {count(n)} people visited or attempted "
+    f"({size_id}), of whom {by_id['PD1']['value']}% were aged 18 or under, {by_id['PD2']['value']}% under 16 "
+    f"and {by_id['PD3']['value']}% Black, against {by_id['PD4']['value']}% of Londoners. Earlier, LBC "
+    f"had published a different set of FOI figures from a list of about {count(int(by_id['P8']['value']))}."
+)
+
+# %% [markdown]
+# ## The claims ledger
+#
+# Each published figure is checked in the way the published record allows, decided by a person and recorded in `data/manual/claim_checks.csv`:
+#
+# - **reproduced**: recomputing it from other published figures or the census gives the printed value exactly;
+# - **consistent within rounding**: the figures it depends on were rounded, and the range they allow contains it;
+# - **inconsistent**: no value the inputs allow gives the printed figure;
+# - **not checkable from published data**: nothing else published bears on it (a primary count, a date, a wording).
+
+# %%
+ledger = build_ledger(data_dir, ("pima",), rounding_rule)
+app.table(ledger, "claims_ledger_pima", "every published Operation Pima figure, recomputed, with its status")
+tally = ledger["status"].value_counts()
+app.say("Of the " + count(len(ledger)) + " figures: " + "; ".join(
+    f"{count(tally.get(s, 0))} {s}" for s in ("reproduced", "consistent within rounding", "inconsistent",
+                                               "not checkable from published data")) + ".")
+
+# %% [markdown]
+# ## Age and ethnicity: the counts the percentages allow
+#
+# The Freedom of Information answers were published only as percentages of the list. A percentage rounded to a whole number is consistent with several whole counts; the table gives the lowest and highest, and a named point value (the whole count nearest to the percentage times the list size). Every later figure is computed over that whole range.
+
+# %%
+base = pima.base_counts(data_dir, rounding_rule)
+app.table(base, "pima_base_counts", f"Operation Pima base counts as ranges ({rounding_rule.replace('_', ' ')} rounding assumed)")
+shares = pima.shares(base, n, confidence, ci_method)
+app.table(shares, "pima_shares", f"shares of the list with {level} {ci_method.replace('_', '-').title()} intervals")
+row = base.set_index("category")
+app.say(
+    f"Under {rounding_rule.replace('_', ' ')} rounding, \"{by_id['PD1']['value']}% of {count(n)}\" allows "
+    f"{span(row.loc['18 or under', 'count_low'], row.loc['18 or under', 'count_high'])} people aged 18 or under, "
+    f"\"{by_id['PD2']['value']}%\" allows {span(row.loc['under 16', 'count_low'], row.loc['under 16', 'count_high'])} "
+    f"under 16, so {span(row.loc['16 to 18', 'count_low'], row.loc['16 to 18', 'count_high'])} were aged 16 to 18. "
+    f"\"{by_id['PD3']['value']}% Black\" allows {span(row.loc['Black', 'count_low'], row.loc['Black', 'count_high'])} people."
+)
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 3.2))
+plot = shares.iloc[::-1]
+y = range(len(plot))
+ax.barh(y, plot["share"], color="#7aa6c2", label="share at the point value")
+ax.errorbar(plot["share"], y, xerr=[plot["share"] - plot["ci_low_over_range"], plot["ci_high_over_range"] - plot["share"]],
+            fmt="none", ecolor="black", capsize=3, label=f"{level} interval over every count allowed")
+ax.set_yticks(list(y), [f"{t}: {c}" for t, c in zip(plot["table"], plot["category"])])
+ax.set_xlim(0, 1)
+ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+ax.set_xlabel(f"share of the {count(n)} people visited or attempted")
+ax.legend(loc="lower right", fontsize=8)
+app.figure(fig, "pima_shares", f"age and ethnicity of the Operation Pima list, with {level} intervals carried over the rounding range")
+
+# %% [markdown]
+# ## Disproportionality: two measures, named
+#
+# A share of the list set against a share of London's population can be turned into two different numbers, and both are correct:
+#
+# - the **share ratio** divides the list's Black share by the benchmark share. It says how much larger the group's listing rate was than the listing rate of *all* Londoners;
+# - the **rate ratio, group against the rest**, divides the listing rate of Black Londoners by that of all other Londoners: how many times *as likely* a Black Londoner was to be on the list as someone who is not Black.
+#
+# Both are given at the point value and over every count the rounding allows.
+
+# %%
+k_lo, k_hi = int(row.loc["Black", "count_low"]), int(row.loc["Black", "count_high"])
+k_pt = int(row.loc["Black", "point_value"])
+population = pima.population_total(population_source, data_dir)
+dp = pima.disproportionality((k_lo, k_hi), k_pt, n, benchmark_share, population, confidence, ci_method,
+                             ratio_method, benchmark_text)
+app.table(dp, "pima_disproportionality", f"disproportionality of the Black share against {benchmark_text}")
+dr, rr, gap = dp.iloc[0], dp.iloc[1], dp.iloc[2]
+r_lo, r_hi = pima.rounding_only_range(by_id["PD3"], by_id["PD4"], rounding_rule)
+app.say(
+    f"**Share ratio: {num(dr['value'])}** ({level} interval {num(dr['ci_low'])}–{num(dr['ci_high'])}; "
+    f"{num(dr['ci_low_over_range'])}–{num(dr['ci_high_over_range'])} over every count from {count(k_lo)} to {count(k_hi)}). "
+    f"The Black share of the list was about {num(dr['value'], 1)} times the Black share of Londoners "
+    f"({benchmark_text}).\n\n"
+    f"**Rate ratio, Black Londoners against all other Londoners: {num(rr['value'], 1)}** ({level} {ratio_method} interval "
+    f"{num(rr['ci_low'], 1)}–{num(rr['ci_high'], 1)}; {num(rr['ci_low_over_range'], 1)}–{num(rr['ci_high_over_range'], 1)} over the range), "
+    f"taking London's population as {count(population)} ({population_source}). A Black Londoner was about "
+    f"{num(rr['value'], 0)} times as likely as a Londoner who is not Black to be on the list.\n\n"
+    f"**Gap: {num(gap['value'], 1)} percentage points.** The rounding of the two printed percentages alone allows a share "
+    f"ratio from {num(r_lo)} to {num(r_hi)}, before any interval is drawn."
+)
+
+# %%
+options = pima.sensitivity_benchmarks(data_dir)
+sens = pd.concat([pima.disproportionality((k_lo, k_hi), k_pt, n, share_b, population, confidence, ci_method,
+                                          ratio_method, label).iloc[:2] for label, share_b in options], ignore_index=True)
+app.table(sens, "pima_benchmark_sensitivity", "the two measures under the published benchmark and the two censuses")
+fig, axes = plt.subplots(1, 2, figsize=(8, 2.8), sharey=True)
+for ax, (measure, grp) in zip(axes, sens.groupby("measure", sort=False)):
+    y = range(len(grp))
+    ax.errorbar(grp["value"], y, xerr=[grp["value"] - grp["ci_low_over_range"], grp["ci_high_over_range"] - grp["value"]],
+                fmt="o", color="#1f4e79", capsize=3)
+    ax.set_title(measure, fontsize=9)
+    ax.set_yticks(list(y), [f"{lbl}: {s:.2%}" for lbl, s in zip(grp["benchmark"], grp["benchmark_share"])], fontsize=8)
+    ax.axvline(1, color="grey", lw=0.8)
+axes[0].set_xlabel("share ratio"); axes[1].set_xlabel("rate ratio")
+app.figure(fig, "pima_disproportionality", f"both measures under each benchmark, {level} intervals over the rounding range")
+lo_sr, hi_sr = sens[sens["measure"].str.startswith("share")]["value"].agg(["min", "max"])
+young_black, young_all = census.group_count(2021, census.LONDON, age_from=10, age_to=24, data_dir=data_dir)
+young_share = young_black / young_all
+app.say(f"Across the three benchmark shares the share ratio runs from {num(lo_sr)} to {num(hi_sr)}. "
+        f"All three are shares of Londoners of all ages, but {by_id['PD1']['value']}% of the list were aged 18 or under. "
+        f"Among Londoners aged 10 to 24 the Black share was {pct(young_share, 2)} in the 2021 census "
+        f"({count(young_black)} of {count(young_all)}), which would give a share ratio of "
+        f"{num(k_pt / n / young_share)}: the choice of benchmark matters as much as the list. "
+        "The benchmark appendix compares every defensible benchmark side by side.")
+
+# %% [markdown]
+# ## From the planned list to diversion
+#
+# Two Freedom of Information answers describe the same operation with different denominators. LBC reported that of a planned list, fewer were visited, fewer still had a follow-up, and few were interested in diversion, plus a handful who made contact themselves. Liberty Investigates reported a list of people visited *or attempted* and a single figure for those who expressed interest.
+
+# %%
+fun = pima.funnel(data_dir)
+app.table(fun, "pima_funnel", "the published funnel, from the planned list to interest in diversion")
+rates = pima.funnel_rates(data_dir)
+app.table(rates, "pima_interest_rates", "published interest figures over each possible denominator")
+fig, ax = plt.subplots(figsize=(7, 3.2))
+y = range(len(fun))[::-1]
+ax.barh(list(y), fun["value"], color=["#c9c9c9" if r != "exact" else "#7aa6c2" for r in fun["rounding"]])
+ax.set_yticks(list(y), [f"{s} ({c})" for s, c in zip(fun["stage"], fun["claim_id"])], fontsize=8)
+for yy, v, p in zip(y, fun["value"], fun["published"]):
+    ax.text(v, yy, f" {p}", va="center", fontsize=8)
+ax.set_xlabel("people (grey: approximate figure)")
+app.figure(fig, "pima_funnel", "the Operation Pima funnel as published by LBC and Liberty Investigates")
+v = {c: int(by_id[c]["value"]) for c in ("P8", "P3", "P11", "P12", "P13", "P14", "P15")}
+app.say(
+    f"LBC's \"{by_id['P16']['quote']}\" ({by_id['P16']['source_id']}) is {count(v['P13'])} interested out of the planned list of "
+    f"{claims.published_text(by_id['P8'])}: {num(100 * v['P13'] / v['P8'], 1)}%. Over the {count(v['P11'])} actually visited it would be "
+    f"{num(100 * v['P13'] / v['P11'], 1)}%. Liberty Investigates' {count(v['P15'])} equals LBC's {count(v['P13'])} interested plus "
+    f"{count(v['P14'])} further contacts ({count(v['P13'] + v['P14'])}), and is {num(100 * v['P15'] / v['P3'], 1)}% of the "
+    f"{count(v['P3'])} visited or attempted. "
+    f"The {count(v['P3'])} and the {count(v['P11'])} are not the same count: one includes attempted visits, the other "
+    f"counts visits from the planned list. The published answers do not say whether the two lists are the same, so the "
+    f"interest rate is {num(100 * v['P13'] / v['P8'], 1)}% or {num(100 * v['P15'] / v['P3'], 1)}% depending on the "
+    "framing, and neither can be checked against the other."
+)
+
+# %% [markdown]
+# ## How people were selected
+
+# %%
+criteria = claims.load_claims(data_dir).query("claim_id in ['P9', 'P9b', 'P9c']")[["claim_id", "measure", "value", "quote", "source_id", "ref_date"]]
+app.table(criteria, "pima_selection_criteria", "the three published accounts of how people were chosen")
+app.say(
+    f"The accounts differ: at least {by_id['P9']['value']} violent offences in the last year ({by_id['P9']['source_id']}), "
+    f"several occasions in the last {by_id['P9b']['value']} years ({by_id['P9b']['source_id']}), and at least {by_id['P9c']['value']} internal "
+    f"crime or intelligence reports, as suspect or offender ({by_id['P9c']['source_id']}). The last, from the FOI answers, "
+    "does not require a conviction or even an offence."
+)
+
+# %% [markdown]
+# ## What this appendix cannot tell you
+#
+# - The Freedom of Information tables themselves were not published: no age-band counts, no ethnic groups other than Black, no gender split, no split of visited from attempted, no outcomes. The ranges above are what the rounding allows, not the true counts.
+# - The Equality Impact Assessment for the operation was released to a requester but its text was not seen.
+# - Whether the list was drawn from the planned list LBC described is not stated anywhere published.

@@ -1,0 +1,148 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # The Gangs Matrix profile, as Amnesty and MOPAC reported it: methodology appendix
+#
+# The Metropolitan Police's Gangs Matrix (later the Gangs Violence Matrix) listed people the force considered gang members, each with a harm score and a red, amber or green band. Its make-up was never published as a table. What is known comes from Amnesty International's report *Trapped in the Matrix*, the Mayor's Office for Policing and Crime (MOPAC) review of the Matrix, answers to Freedom of Information requests and London Assembly questions, and the press coverage of each. This appendix collects every published figure about the Matrix, checks each against the others, and rebuilds the profile reported for the years when Amnesty and MOPAC examined it: ethnicity, age, gender, harm bands, zero harm scores and people never convicted of a serious offence.
+#
+# **How to read it.** No number in this text is typed by hand: every figure is computed when the notebook runs from the sourced claims in `data/claims.csv` and the human decisions in `data/manual/`. The counts behind the published percentages were never released. Where a source printed a rounded percentage of a published total, the appendix gives every whole count that percentage allows; where the total itself was rounded, the range comes from exact interval arithmetic; where no total was published, no count is given. The Matrix was a whole list, not a sample, so a share of it has no sampling error as a description of that list; the intervals shown are model-based intervals for process variability.
+
+# %% tags=["parameters"]
+# Parameters: papermill overrides these; the defaults reproduce the published appendix.
+data_dir: str = "data"  # folder holding datapackage.json; relative paths start at the project root
+output_dir: str = "outputs"  # tables/ and figures/ are written here
+confidence: float = 0.95  # level of every interval
+ci_method: str = "wilson"  # interval for a share: wilson or clopper_pearson
+rounding_rule: str = "half_up"  # rule assumed for published percentages: half_up or truncate
+
+# %%
+# Check every parameter before anything runs; a bad value stops here with its reason.
+from police_lists.pipeline import params
+
+params.check("02_gangs_matrix_profile", globals())
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from police_lists.analyses.ledger import attach_status, build_ledger, sources_table, status_counts
+from police_lists.readers import claims
+from police_lists.analyses import matrix
+from police_lists.present.appendix import count, pct, span, start
+
+app, by_id = start("02_gangs_matrix_profile", output_dir, data_dir)
+level = f"{confidence:.0%}"
+rule_text = rounding_rule.replace("_", " ")
+
+# %% [markdown]
+# ## What was published, and by whom
+
+# %%
+sources = sources_table(data_dir, "matrix")
+app.table(sources, "matrix_sources", "sources of the published Gangs Matrix figures")
+app.say(
+    f"The appendix holds **{sum(sources['n_claims'])} published figures** on the Gangs Matrix from "
+    f"**{len(sources)} sources**, from {sources['date'].min()} to {sources['date'].max()}. "
+    f"Amnesty's report was published on {by_id['T2']['value']} ({by_id['T2']['source_id']}) and the MOPAC review on "
+    f"{by_id['T5a']['value']} ({by_id['T5a']['source_id']}), with {by_id['T5b']['value']} recommendations."
+)
+
+# %% [markdown]
+# ## The claims ledger
+#
+# Each published figure is checked in the way the published record allows, decided by a person and recorded in `data/manual/claim_checks.csv`:
+#
+# - **reproduced**: recomputing it from other published figures gives the printed value exactly;
+# - **consistent within rounding**: the figures it depends on were rounded, and the range they allow contains it;
+# - **inconsistent**: no value the inputs allow gives the printed figure;
+# - **not checkable from published data**: nothing else published bears on it (a primary count, a date, a wording).
+#
+# An inconsistent row is not necessarily an error by its source: where the sources disagree about an input (the peak size, for example), the row is tested against one reading and the conflicts table in the companion appendix tests the others.
+
+# %%
+ledger = build_ledger(data_dir, ("matrix",), rounding_rule)
+app.table(ledger, "claims_ledger_matrix", "every published Gangs Matrix figure, recomputed, with its status")
+tally = status_counts(ledger)
+app.say(f"Of the {count(len(ledger))} Matrix figures ({rule_text} rounding assumed for percentages): "
+        + "; ".join(f"{count(v)} {k}" for k, v in tally.items()) + ".")
+bad = ledger[ledger["status"] == "inconsistent"]
+if len(bad):
+    app.say("Inconsistent: " + " ".join(f"**{r.claim_id}** ({r.published}): {r.reason}" for r in bad.itertuples()))
+
+# %% [markdown]
+# ## The profile: every count the rounding allows
+#
+# Each row is a published figure about the make-up of the list in the years Amnesty and MOPAC examined it, with the published total it is a share of. Where the source did not name that total, a person chose it and the row says so (`base_assumed`, with the reason in `note`): Amnesty's shares are taken of the October total its author published, and ITV's zero-harm share of ITV's own rounded total. MOPAC never published the size of the data it reviewed, so its shares carry no count. The point value is the whole count nearest to the percentage times the total; it is a named convention, not a published figure.
+
+# %%
+prof = attach_status(matrix.profile(data_dir, rounding_rule), ledger)
+app.table(prof, "matrix_profile", f"the Matrix profile reported for the years Amnesty and MOPAC examined it, as count ranges ({rule_text} rounding assumed)")
+row = prof.set_index("claim_id")
+def rng(cid):
+    return span(int(row.loc[cid, "count_low"]), int(row.loc[cid, "count_high"]))
+app.say(
+    f"**Ethnicity.** Amnesty's headline \"{by_id['E5']['value']}% Black\" of the {count(int(by_id['M8']['value']))} people listed in "
+    f"October of the year before its report allows {rng('E5')} Black people ({by_id['E5']['source_id']}). "
+    f"In {by_id['M10a']['ref_date']} the list held {count(int(by_id['M10a']['value']))}, of whom {by_id['E6']['value']}% were BAME: {rng('E6')} people. "
+    f"MOPAC's review found {by_id['E7a']['value']}% Black or African-Caribbean and {by_id['E7b']['value']}% BAME, of a total it did not publish.\n\n"
+    f"**Age and gender.** {by_id['A1']['value']}% were {row.loc['A1', 'category']} ({rng('A1')} people if the total was "
+    f"{count(int(by_id['M8']['value']))}), {by_id['A2']['value']}% were {row.loc['A2', 'category']} ({rng('A2')}), the youngest was {by_id['A3']['value']}, "
+    f"and {by_id['A4']['value']}% were male ({rng('A4')}).\n\n"
+    f"**Harm.** ITV reported {claims.published_text(by_id['H1a'])} with a harm score of zero, "
+    f"{claims.published_text(by_id['H1b'])} people; of {claims.published_text(by_id['M9'])} that range is {rng('H1a')} people. "
+    f"Amnesty's summaries give {by_id['H4']['value']}% in the green (lowest) band ({rng('H4')}), {by_id['H2']['value']}% with "
+    f"{row.loc['H2', 'category']} ({rng('H2')}) and {by_id['H3']['value']}% who had {row.loc['H3', 'category']} ({rng('H3')})."
+)
+
+# %%
+shares = matrix.profile_shares(prof, confidence, ci_method)
+app.table(shares, "matrix_profile_shares", f"profile shares over every count allowed, with {level} {ci_method.replace('_', '-')} intervals")
+
+# %%
+amnesty = prof[prof["snapshot"] == matrix.AMNESTY_SNAPSHOT].copy()
+amnesty = amnesty[amnesty["share_low"] != ""].iloc[::-1]
+fig, ax = plt.subplots(figsize=(7.5, 4))
+y = range(len(amnesty))
+mid = [(float(a) + float(b)) / 2 for a, b in zip(amnesty["share_low"], amnesty["share_high"])]
+ax.barh(list(y), mid, color="#7aa6c2")
+ax.errorbar(mid, list(y), xerr=[[m - float(a) for m, a in zip(mid, amnesty["share_low"])],
+                                 [float(b) - m for m, b in zip(mid, amnesty["share_high"])]],
+            fmt="none", ecolor="black", capsize=3)
+ax.set_yticks(list(y), [f"{c} ({d}; {i})" for c, d, i in zip(amnesty["category"], amnesty["dimension"], amnesty["claim_id"])], fontsize=8)
+ax.set_xlim(0, 100)
+ax.set_xlabel("percent of the list (bar: middle of the range the published rounding allows; whiskers: that range)")
+app.figure(fig, "matrix_profile_shares", "the Amnesty-era profile of the Matrix: each published share with the range its rounding allows")
+
+# %%
+counted = prof[prof["count_low"] != ""].iloc[::-1]
+lo, hi, pt = (counted[c].astype(int) for c in ("count_low", "count_high", "point_value"))
+fig, ax = plt.subplots(figsize=(8, 5.5))
+y = list(range(len(counted)))
+colors = ["#c0504d" if a == "yes" else "#1f4e79" for a in counted["base_assumed"]]
+ax.hlines(y, lo - pt, hi - pt, colors=colors, lw=5)
+ax.axvline(0, color="grey", lw=0.8)
+for yy, a, b, p in zip(y, lo, hi, pt):
+    ax.text(b - p, yy, f"  {span(a, b)}", va="center", fontsize=7)
+ax.set_yticks(y, [f"{s}: {c} ({i})" for s, c, i in zip(counted["snapshot"], counted["category"], counted["claim_id"])], fontsize=7)
+ax.set_xlabel("whole counts allowed, less the point value (red: base chosen by a person; blue: published with the figure)")
+app.figure(fig, "matrix_profile_counts", "the whole counts each published profile figure allows, around its point value, labelled with the range")
+
+# %% [markdown]
+# ## What this appendix cannot tell you
+#
+# - The Matrix's own tables by ethnicity, age, gender and band were not published for these years; the ranges above are what the published rounding allows, not the true counts.
+# - Amnesty's figures are known mostly through press coverage and summaries of the report; where a summary is the only copy seen, the ledger marks the evidence as secondary.
+# - MOPAC's review did not publish the size of the data it analysed, so its shares cannot be turned into counts.
+# - Disagreements between sources (the peak size, the year labels, the meaning of the zero-harm figure) are set out with their arithmetic in the conflicts table of the companion appendix on the Matrix over time.

@@ -1,0 +1,251 @@
+"""Operation Pima: base counts as intervals, the funnel, and disproportionality
+carried over every count the published rounding allows.
+
+The FOI answers behind the published figures were not released, so every
+count here is the set of whole numbers consistent with a rounded percentage
+of 758 (methods.md 3.1), never a single invented number. A point value is
+shown next to each range and is named: the whole count nearest to
+percent x base / 100.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pandas as pd
+
+from police_lists.analyses import benchmarks
+from police_lists.methods import stats
+from police_lists.methods.expressions import evaluate, expression_names
+from police_lists.methods.rounding import POINT_RULE, Interval, consistent_counts, point_count
+from police_lists.readers import claims as claims_mod
+from police_lists.readers.manual import read_manual
+
+LIST = "pima"  # the Pima list in data/manual/panel_lists.csv: its size and Black share are claims there
+
+
+def list_claims(data_dir: str = "data") -> tuple[str, str]:
+    """(claim id of the list size, claim id of its published Black share)."""
+    spec = benchmarks.load_lists(data_dir)[LIST]
+    return spec["n"], spec["k"]
+
+
+def count_range(claim: pd.Series, by_id: dict, rounding_rule: str) -> tuple[Interval, Fraction]:
+    """(range of whole counts, point count) for a count claim or a percent of a count."""
+    if claim["unit"] == "count" and claim["rounding"] == "exact":
+        v = Fraction(int(claim["value"]))
+        return Interval(v, v), v
+    if claim["unit"] == "percent" and claim["base_claim_id"]:
+        n = int(by_id[claim["base_claim_id"]]["value"])
+        ks = consistent_counts(claim["value"], n, rounding_rule, claim["precision"] or None)
+        if len(ks) == 0:
+            raise ValueError(f"{claim['claim_id']}: {claim['value']}% of {n} is impossible under {rounding_rule}")
+        return Interval(Fraction(ks.start), Fraction(ks.stop - 1)), Fraction(point_count(claim["value"], n))
+    raise ValueError(f"{claim['claim_id']}: not a count or a percent of a published count")
+
+
+def base_counts(data_dir: str = "data", rounding_rule: str = "half_up") -> pd.DataFrame:
+    """The Pima base tables: each category's count range, point value and rule."""
+    by_id = claims_mod.claims_by_id(data_dir)
+    spec = read_manual("pima_base_table", data_dir)
+    rows = []
+    for _, row in spec.iterrows():
+        names = expression_names(row["definition"])
+        ranges, points = {}, {}
+        for name in names:
+            ranges[name], points[name] = count_range(by_id[name], by_id, rounding_rule)
+        rng = evaluate(row["definition"], ranges)
+        point = evaluate(row["definition"], {k: Interval.point(v) for k, v in points.items()})
+        rows.append(
+            {
+                "table": row["table"],
+                "category": row["category"],
+                "definition": row["definition"],
+                "source_ids": " ".join(sorted({by_id[n]["source_id"] for n in names})),
+                "count_low": int(rng.lo),
+                "count_high": int(rng.hi),
+                "point_value": int(point.lo),
+                "point_rule": POINT_RULE,
+                "rounding_rule": rounding_rule,
+                "note": row["note"],
+            }
+        )
+    out = pd.DataFrame(rows)
+    # Inline assumption checks (The Markup style): the point values of a
+    # partition must add up to the list size, and every point lies in its range.
+    n = int(by_id[list_claims(data_dir)[0]]["value"])
+    age = out[(out["table"] == "age") & (out["category"] != "18 or under")]
+    assert age["point_value"].sum() == n, "age point values must add up to the list size"
+    assert out[out["table"] == "ethnicity"]["point_value"].sum() == n
+    assert ((out["count_low"] <= out["point_value"]) & (out["point_value"] <= out["count_high"])).all()
+    return out
+
+
+def shares(base: pd.DataFrame, n: int, confidence: float, method: str) -> pd.DataFrame:
+    """Share of the list in each category with its interval, at the point value
+    and as the envelope over every count in the category's range."""
+    rows = []
+    for _, r in base.iterrows():
+        at_point = stats.share(r["point_value"], n, confidence, method)
+        env = stats.envelope(stats.share(k, n, confidence, method) for k in range(r["count_low"], r["count_high"] + 1))
+        rows.append(
+            {
+                "table": r["table"],
+                "category": r["category"],
+                "count_low": r["count_low"],
+                "count_high": r["count_high"],
+                "point_value": r["point_value"],
+                "share": at_point.value,
+                "ci_low": at_point.low,
+                "ci_high": at_point.high,
+                "share_low_over_range": r["count_low"] / n,
+                "share_high_over_range": r["count_high"] / n,
+                "ci_low_over_range": env.low,
+                "ci_high_over_range": env.high,
+                "ci_method": method,
+                "confidence": confidence,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def disproportionality(
+    k_range: tuple[int, int],
+    k_point: int,
+    n: int,
+    benchmark_share: float,
+    population: int,
+    confidence: float,
+    ci_method: str,
+    ratio_method: str,
+    benchmark_label: str,
+) -> pd.DataFrame:
+    """Both measures, named, at the point count and over the whole count range:
+    the share ratio (list share / benchmark share) and the rate ratio of the
+    group against everyone else in the benchmark population; plus the gap.
+    The benchmark share is taken as known, with `population` people behind it
+    (benchmarks.panel_row computes every measure)."""
+    b = benchmarks.custom_benchmark("pima_benchmark", benchmark_share, population=population)
+    options = dict(confidence=confidence, ci_method=ci_method, ratio_method=ratio_method)
+    at = benchmarks.panel_row(b, k_point, n, **options)
+    over = benchmarks.panel_row(b, (k_range[0], k_range[1], k_point), n, **options)
+    common = {"benchmark": benchmark_label, "benchmark_share": benchmark_share}
+    return pd.DataFrame(
+        [
+            {
+                "measure": "share ratio (list share / benchmark share)",
+                **common,
+                "value": at["ratio"],
+                "ci_low": at["ci_low"],
+                "ci_high": at["ci_high"],
+                "value_low_over_range": over["ratio_low"],
+                "value_high_over_range": over["ratio_high"],
+                "ci_low_over_range": over["ci_low"],
+                "ci_high_over_range": over["ci_high"],
+                "interval_method": f"{ci_method} share interval / benchmark share",
+            },
+            {
+                "measure": "rate ratio, group vs rest of population",
+                **common,
+                "value": at["rate_ratio"],
+                "ci_low": at["rr_ci_low"],
+                "ci_high": at["rr_ci_high"],
+                "value_low_over_range": over["rate_ratio_low"],
+                "value_high_over_range": over["rate_ratio_high"],
+                "ci_low_over_range": over["rr_ci_low"],
+                "ci_high_over_range": over["rr_ci_high"],
+                "interval_method": ratio_method,
+            },
+            {
+                "measure": "percentage-point gap (list share - benchmark share)",
+                **common,
+                "value": at["pp_gap"],
+                "ci_low": float("nan"),
+                "ci_high": float("nan"),
+                "value_low_over_range": over["pp_gap_low"],
+                "value_high_over_range": over["pp_gap_high"],
+                "ci_low_over_range": float("nan"),
+                "ci_high_over_range": float("nan"),
+                "interval_method": "none (exact description)",
+            },
+        ]
+    )
+
+
+def sensitivity_benchmarks(data_dir: str = "data") -> list[tuple[str, float]]:
+    """(label, share) of each benchmark in the set 'pima_sensitivity' (benchmark_sets.csv):
+    the published benchmark and the two censuses it could have come from."""
+    return [
+        (label, benchmarks.resolve(bid, data_dir=data_dir).share)
+        for bid, label in benchmarks.benchmark_set("pima_sensitivity", labels=True, data_dir=data_dir)
+    ]
+
+
+def funnel(data_dir: str = "data") -> pd.DataFrame:
+    """The published funnel, from the planned list to diversion (data/manual/pima_funnel.csv)."""
+    by_id = claims_mod.claims_by_id(data_dir)
+    rows = []
+    for claim_id, stage in read_manual("pima_funnel", data_dir)[["claim_id", "stage"]].itertuples(index=False):
+        c = by_id[claim_id]
+        rows.append(
+            {
+                "claim_id": claim_id,
+                "stage": stage,
+                "published": claims_mod.published_text(c),
+                "value": int(c["value"]),
+                "rounding": c["rounding"],
+                "source_id": c["source_id"],
+                "ref_date": c["ref_date"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def describe_benchmark(benchmark_id: str, data_dir: str = "data") -> tuple[float, str]:
+    """(share, one-line description with its source) of a benchmark in the
+    registry (benchmarks.resolve); raises ValueError for an unknown id."""
+    if not benchmarks.is_benchmark_id(benchmark_id, data_dir):
+        raise ValueError(f"benchmark {benchmark_id!r} is not a benchmark id (see analyses.benchmarks.registry)")
+    b = benchmarks.resolve(benchmark_id, data_dir=data_dir)
+    if b.claim_id:
+        claim = claims_mod.claim(b.claim_id, data_dir)
+        return b.share, f"{claim['value']}% ({b.claim_id}, {claim['source_id']})"
+    if b.group_count is not None:
+        return b.share, f"{100 * b.share:.2f}% (census {benchmark_id}: {b.group_count:,} of {b.population:,})"
+    return b.share, f"{100 * b.share:.2f}% ({b.label})"
+
+
+def population_total(census_id: str, data_dir: str = "data") -> int:
+    """Everyone in the population a census id names (the N of the rate ratio)."""
+    b = benchmarks.resolve(census_id, data_dir=data_dir)
+    if b.kind != benchmarks.POPULATION or not b.population_total or b.claim_id:
+        raise ValueError(f"{census_id!r} is not a census population id (e.g. london_all_ages@2021)")
+    return b.population_total
+
+
+def rounding_only_range(list_claim: pd.Series, benchmark_claim: pd.Series, rounding_rule: str) -> tuple[float, float]:
+    """Share-ratio range implied by the rounding of the two printed percentages
+    alone, ignoring the list size (methods.md R14: 61% vs 13% -> [4.48, 4.92))."""
+    a = claims_mod.claim_interval(list_claim, rounding_rule)
+    b = claims_mod.claim_interval(benchmark_claim, rounding_rule)
+    r = a / b
+    return float(r.lo), float(r.hi)
+
+
+def funnel_rates(data_dir: str = "data") -> pd.DataFrame:
+    """The published 'interest' figures over each possible denominator
+    (data/manual/pima_interest_rates.csv): the arithmetic behind the LBC and
+    Liberty Investigates framings."""
+    by_id = claims_mod.claims_by_id(data_dir)
+    rows = []
+    for num_id, den_id in read_manual("pima_interest_rates", data_dir).itertuples(index=False):
+        num, den = by_id[num_id], by_id[den_id]
+        rows.append(
+            {
+                "numerator": f"{num_id}: {claims_mod.published_text(num)}",
+                "denominator": f"{den_id}: {claims_mod.published_text(den)}",
+                "percent": 100 * int(num["value"]) / int(den["value"]),
+                "denominator_exact": den["rounding"] == "exact",
+            }
+        )
+    return pd.DataFrame(rows)

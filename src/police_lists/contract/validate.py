@@ -1,0 +1,199 @@
+"""Validate everything in data/ before any notebook runs.
+
+Two layers:
+1. Frictionless checks each file against its Table Schema in data/schemas/
+   (types, enums, patterns, unique and foreign keys) and each raw file
+   against the sha256 recorded in data/datapackage.json (raw data is
+   immutable: a changed byte is refused).
+2. Rules a Table Schema cannot say: a value must parse as its unit, a quote
+   has at most twelve words, a check expression may only use numeric claims.
+
+Each problem is one line: file, row, column, value and the rule broken
+(contract.problems).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from police_lists.contract.paths import data_dir as _data_dir
+from police_lists.contract.paths import display_path
+from police_lists.contract.problems import ProblemError, problem
+from police_lists.contract.problems import report as report_problems
+from police_lists.methods.expressions import expression_names
+from police_lists.readers import census, homicide
+from police_lists.readers.claims import claims_by_id
+
+MAX_QUOTE_WORDS = 12
+# Files whose column holds a space-separated list of claim ids.
+LIST_REFERENCES = [("manual/conflicts.csv", "claim_ids")]
+_ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?(/\d{4}(-\d{2}(-\d{2})?)?)?$")
+_UNIT_FORMS = {
+    "count": (re.compile(r"^\d+$"), "a count is a whole number written with digits only"),
+    "percent": (re.compile(r"^\d+(\.\d+)?$"), "a percent is a decimal number without a % sign"),
+    "ratio": (re.compile(r"^\d+(\.\d+)?$"), "a ratio is a decimal number"),
+    "date": (_ISO, "a date is ISO: YYYY, YYYY-MM, YYYY-MM-DD, or start/end"),
+}
+
+
+def _frictionless_problems(package_path: Path) -> list[str]:
+    from frictionless import Package, system
+
+    out = []
+    with system.use_context(trusted=True):
+        report = Package(str(package_path)).validate()
+    for task in report.tasks:
+        path = f"{display_path(package_path.parent)}/{task.place}"
+        for err in task.errors:
+            line = getattr(err, "row_number", None) or "-"
+            column = getattr(err, "field_name", None) or "-"
+            value = getattr(err, "cell", None)
+            if value is None:
+                value = ", ".join(getattr(err, "cells", []) or []) or ""
+            out.append(problem(path, line, column, value, f"{err.title}: {err.note}"))
+    return out
+
+
+def _read_rows(path: Path) -> list[dict]:
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _semantic_problems(data: Path) -> list[str]:
+    out: list[str] = []
+    claims_path = data / "claims.csv"
+    checks_path = data / "manual" / "claim_checks.csv"
+    cp, kp = display_path(claims_path), display_path(checks_path)
+    by_id = claims_by_id(str(data))
+    claims = list(by_id.values())
+    numeric = {
+        c["claim_id"]
+        for c in claims
+        if c["unit"] in ("count", "percent", "ratio") and c["rounding"] != "not_applicable"
+    }
+    for i, c in enumerate(claims, start=2):
+        unit = c["unit"]
+        if unit in _UNIT_FORMS:
+            pattern, rule = _UNIT_FORMS[unit]
+            if not pattern.match(c["value"]):
+                out.append(problem(cp, i, "value", c["value"], rule))
+            elif unit == "percent" and float(c["value"]) > 100:
+                out.append(problem(cp, i, "value", c["value"], "a percent share is at most 100"))
+        if unit in ("date", "text") and c["rounding"] != "not_applicable":
+            out.append(problem(cp, i, "rounding", c["rounding"], f"a {unit} has rounding not_applicable"))
+        if c["rounding"] == "approximate" and not c["precision"]:
+            out.append(problem(cp, i, "precision", c["precision"], "an approximate figure states its rounding unit"))
+        words = len(c["quote"].split())
+        if words > MAX_QUOTE_WORDS:
+            out.append(
+                problem(cp, i, "quote", c["quote"], f"a quote has at most {MAX_QUOTE_WORDS} words (has {words})")
+            )
+        if c["base_claim_id"]:
+            base = by_id.get(c["base_claim_id"])
+            if unit != "percent":
+                out.append(problem(cp, i, "base_claim_id", c["base_claim_id"], "only a percent has a base claim"))
+            elif base is not None and base["unit"] != "count":
+                out.append(problem(cp, i, "base_claim_id", c["base_claim_id"], "the base claim must be a count"))
+    checks = _read_rows(checks_path)
+    checked = set()
+    for i, k in enumerate(checks, start=2):
+        cid, kind, expr = k["claim_id"], k["check"], k["expression"]
+        checked.add(cid)
+        claim = by_id.get(cid)
+        if claim is None:
+            continue  # the foreign-key check reports it
+        if kind == "share_of":
+            if expr not in by_id or by_id[expr]["unit"] != "count":
+                out.append(problem(kp, i, "expression", expr, "share_of names the claim id of a published count"))
+            if claim["unit"] != "percent":
+                out.append(problem(kp, i, "check", kind, "share_of applies to a percent claim"))
+        elif kind == "expression":
+            try:
+                names = expression_names(expr)
+            except SyntaxError:
+                out.append(problem(kp, i, "expression", expr, "an expression is arithmetic over claim ids"))
+                continue
+            for name in names:
+                if name not in numeric:
+                    out.append(problem(kp, i, "expression", expr, f"{name} is not a numeric claim in claims.csv"))
+            if cid in names:
+                out.append(problem(kp, i, "expression", expr, "a claim cannot be checked against itself"))
+            if cid not in numeric:
+                out.append(problem(kp, i, "check", kind, "only a numeric claim can be recomputed"))
+        elif kind == "census_share":
+            if census.parse_census_id(expr) is None:
+                out.append(
+                    problem(
+                        kp,
+                        i,
+                        "expression",
+                        expr,
+                        "a census share is a census id with its year, "
+                        "e.g. london_all_ages@2011 (readers.census.parse_census_id)",
+                    )
+                )
+        elif kind == "not_checkable" and expr:
+            out.append(problem(kp, i, "expression", expr, "a not_checkable row has no expression"))
+        if kind != "expression" and k["comparator"]:
+            out.append(problem(kp, i, "comparator", k["comparator"], "only expression checks have a comparator"))
+    # Space-separated claim-id lists, which a Table Schema foreign key cannot express.
+    for rel, column in LIST_REFERENCES:
+        path = data / rel
+        if not path.exists():
+            continue
+        for i, row in enumerate(_read_rows(path), start=2):
+            for cid in row[column].split():
+                if cid not in by_id:
+                    out.append(problem(display_path(path), i, column, cid, "every claim id must be in claims.csv"))
+    # Benchmark sets name benchmarks by id: census, homicide victims or a row of benchmarks.csv.
+    published = {r["benchmark_id"] for r in _read_rows(data / "manual" / "benchmarks.csv")}
+    sets_path = data / "manual" / "benchmark_sets.csv"
+    for i, row in enumerate(_read_rows(sets_path), start=2):
+        bid = row["benchmark_id"].format(ages="10_24", victims_period="2012-2019")
+        if not (census.CENSUS_ID.match(bid) or homicide.VICTIMS_ID.match(bid) or bid in published):
+            out.append(
+                problem(
+                    display_path(sets_path),
+                    i,
+                    "benchmark_id",
+                    row["benchmark_id"],
+                    "a benchmark id: a census id, a homicide victims id or a benchmark_id of "
+                    "manual/benchmarks.csv ({ages} and {victims_period} may stand for parameters)",
+                )
+            )
+    for i, c in enumerate(claims, start=2):
+        if c["claim_id"] not in checked:
+            out.append(problem(cp, i, "claim_id", c["claim_id"], "every claim has a row in manual/claim_checks.csv"))
+    return out
+
+
+def validate(data_dir: str = "data") -> None:
+    """Raise ProblemError listing every problem in data/; return None if clean."""
+    data = _data_dir(data_dir)
+    package = data / "datapackage.json"
+    if not package.exists():
+        raise ProblemError([problem(display_path(package), "-", "-", "", "data/datapackage.json must exist")])
+    problems = _frictionless_problems(package)
+    # Semantic rules assume the structure is right; skip them if it is not.
+    if not problems:
+        problems = _semantic_problems(data)
+    if problems:
+        raise ProblemError(problems)
+
+
+def report(exc: ProblemError, stream=None) -> None:
+    """Print the problems, one line each, and that nothing was built."""
+    report_problems(exc, "validation failed: {n} problem(s); nothing was built", stream)
+
+
+def main(data_dir: str = "data") -> int:
+    try:
+        validate(data_dir)
+    except ProblemError as exc:
+        report(exc)
+        return 1
+    print(f"{display_path(_data_dir(data_dir))}: all files valid")
+    return 0

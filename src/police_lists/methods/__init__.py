@@ -1,0 +1,1 @@
+"""Methods: exact rounding arithmetic, statistics, disclosure control. Pure functions, no files."""

@@ -1,0 +1,117 @@
+"""Executing a notebook: papermill's Python API, one kernel on its own local
+sockets per notebook, and the cleaning that makes an executed notebook
+byte-identical between two runs. Only pipeline modules run notebooks."""
+
+from __future__ import annotations
+
+import ast
+import tempfile
+from pathlib import Path
+
+KERNEL = "python3"  # the interpreter running the build (ipykernel's native kernel)
+
+
+def clean_executed(nb, final_output_dir: str, staging_dir: str, data_dir: tuple[str, str] | None = None) -> list[str]:
+    """Strip run-dependent noise so executed notebooks diff cleanly: papermill
+    timestamps and paths, nbclient timing, random cell ids, the staging folder
+    (and data_dir=(as passed, as shown) when it was given as a machine path),
+    and stderr streams (library warnings carry absolute paths and are not part
+    of an appendix). Returns the stderr texts removed, for the build log."""
+    pm = nb.metadata.get("papermill", {})
+    for field in ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables"):
+        pm.pop(field, None)
+    if "parameters" in pm and "output_dir" in pm["parameters"]:
+        pm["parameters"]["output_dir"] = final_output_dir
+    swaps = [(staging_dir, final_output_dir)] if staging_dir else []
+    if data_dir and data_dir[0] != data_dir[1]:
+        swaps.append(data_dir)
+        if pm.get("parameters", {}).get("data_dir") == data_dir[0]:
+            pm["parameters"]["data_dir"] = data_dir[1]
+    removed = []
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i:03d}"
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            for machine, shown in swaps:  # papermill quotes with ", so replace the bare path
+                cell.source = cell.source.replace(machine, shown)
+        if cell.cell_type == "code":
+            kept = []
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                    removed.append(output.get("text", ""))
+                else:
+                    kept.append(output)
+            cell.outputs = kept
+    return removed
+
+
+def _ipc_kernel_manager(socket_prefix: str, stderr):
+    """A kernel manager talking to its kernel over local Unix sockets rather
+    than TCP on localhost: nothing listens on a port, and ipykernel does not
+    print its 'running over TCP without encryption' warning. Each kernel gets
+    its own socket prefix (the default, 'kernel-ipc' in the working directory,
+    would make two parallel kernels share sockets). The kernel process's own
+    stderr (shutdown chatter, not cell output) goes to `stderr`, a file shown
+    only when the notebook fails."""
+    from jupyter_client import AsyncKernelManager
+    from traitlets import default
+
+    class IPCKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _default_transport(self):
+            return "ipc"
+
+        @default("ip")
+        def _default_ip(self):
+            return socket_prefix
+
+        async def start_kernel(self, **kw):
+            kw.setdefault("stderr", stderr)
+            return await super().start_kernel(**kw)
+
+    return IPCKernelManager
+
+
+def execute(notebook: Path, parameters: dict, staging: Path):
+    """Run one notebook with papermill; return the executed notebook (not yet cleaned)."""
+    import nbformat
+    import papermill
+
+    staging.mkdir(parents=True, exist_ok=True)
+    executed_path = staging / Path(notebook).name
+    # A private folder for this kernel's sockets and log, removed afterwards.
+    with tempfile.TemporaryDirectory(prefix="police-lists-kernel-") as private:
+        with open(Path(private) / "kernel.log", "w+b") as kernel_log:
+            try:
+                papermill.execute_notebook(
+                    str(notebook),
+                    str(executed_path),
+                    parameters=parameters,
+                    kernel_name=KERNEL,
+                    cwd=str(Path(notebook).parent),
+                    progress_bar=False,
+                    log_output=False,
+                    kernel_manager_class=_ipc_kernel_manager(str(Path(private) / "kernel"), kernel_log),
+                )
+            except BaseException as exc:
+                kernel_log.seek(0)
+                tail = kernel_log.read().decode("utf-8", "replace").strip()[-2000:]
+                if tail:
+                    exc.add_note(f"kernel stderr ({Path(notebook).name}):\n{tail}")
+                raise
+    return nbformat.read(executed_path, as_version=4)
+
+
+def notebook_parameters(nb_path: Path, overrides: dict) -> dict:
+    """Every parameter the notebook ran with: the defaults of its `parameters`
+    cell (read by papermill) with the build's values on top, for the footer."""
+    import papermill
+
+    values = {}
+    for name, info in papermill.inspect_notebook(str(nb_path)).items():
+        try:
+            values[name] = ast.literal_eval(info["default"])
+        except (ValueError, SyntaxError):
+            values[name] = info["default"]  # not a literal: keep its source text
+    return {**values, **overrides}

@@ -1,0 +1,1 @@
+"""Presentation: the Appendix sink (tables, figures, prose) and how numbers are written."""
