@@ -52,9 +52,11 @@ rule_text = rounding_rule.replace("_", " ")
 # %%
 sources = sources_table(data_dir, "matrix")
 app.table(sources, "matrix_sources", "sources of the published Gangs Matrix figures")
+dated = sources.loc[sources["date"] != "unknown", "date"]  # data/sources.csv writes unknown where no date was found
 app.say(
     f"The appendix holds **{sum(sources['n_claims'])} published figures** on the Gangs Matrix from "
-    f"**{len(sources)} sources**, from {sources['date'].min()} to {sources['date'].max()}. "
+    f"**{len(sources)} sources**, published from {dated.min()} to {dated.max()} "
+    f"({len(sources) - len(dated)} with no publication date found). "
     f"Amnesty's report was published on {by_id['T2']['value']} ({by_id['T2']['source_id']}) and the MOPAC review on "
     f"{by_id['T5a']['value']} ({by_id['T5a']['source_id']}), with {by_id['T5b']['value']} recommendations."
 )

@@ -191,3 +191,105 @@ def test_unknown_claim_in_conflicts_is_refused(data_copy):
     assert any(
         p["file"].endswith("conflicts.csv") and p["column"] == "claim_ids" and p["value"] == "'Z99'" for p in problems
     )
+
+
+# ------------------------------------------------- sources: kind, title, date, notes
+
+
+def _source_row(data_copy, source_id) -> int:
+    import csv
+
+    with open(data_copy / "sources.csv", encoding="utf-8") as fh:
+        for i, row in enumerate(csv.DictReader(fh), start=1):
+            if row["source_id"] == source_id:
+                return i
+    raise AssertionError(source_id)
+
+
+@pytest.mark.parametrize(
+    "column, bad",
+    [
+        ("kind", "blog"),  # not in the enumeration
+        ("kind", ""),  # required
+        ("title", "[title not recorded; from URL slug] Gang crime"),  # a placeholder is not a title
+        ("date", "2011/2021"),  # a reference period is not a publication date
+        ("date", "Unknown"),  # only the exact word unknown
+    ],
+)
+def test_bad_source_fields_are_refused(data_copy, column, bad):
+    row = _source_row(data_copy, "fearless_gang_crime")
+    _edit_csv(data_copy / "sources.csv", row, column, bad)
+    problems = _problems(data_copy)
+    assert any(
+        p["file"].endswith("sources.csv") and p["column"] == column and p["line"] == str(row + 1) for p in problems
+    ), problems
+
+
+def test_unknown_title_and_date_are_allowed(data_copy):
+    row = _source_row(data_copy, "fearless_gang_crime")
+    _edit_csv(data_copy / "sources.csv", row, "title", "unknown")
+    _edit_csv(data_copy / "sources.csv", row, "date", "unknown")
+    validate.validate(str(data_copy))
+
+
+def test_source_note_naming_another_sources_claim_is_refused(data_copy):
+    # The old Liberty Investigates note listed rows P1-P9c, which include LBC's P8.
+    row = _source_row(data_copy, "liberty_investigates_2021_pima")
+    _edit_csv(data_copy / "sources.csv", row, "notes", "Rows P1-P9c, P15, PD1-PD4 and P8.")
+    problems = _problems(data_copy)
+    named = {p["value"] for p in problems if p["file"].endswith("sources.csv") and p["column"] == "notes"}
+    assert named == {"'P8'"}  # P1, P9c, P15, PD1 and PD4 cite this source; P8 cites LBC
+    (p,) = [p for p in problems if p["value"] == "'P8'"]
+    assert p["line"] == str(row + 1) and "lbc_2020_05_pima_launch" in p["rule"]
+
+
+def test_real_source_notes_name_no_claims_at_all():
+    # The appendix derives each source's claims from claims.csv; notes keep no copy of that list.
+    import csv
+
+    claims = {r["claim_id"] for r in csv.DictReader(open(ROOT / "data/claims.csv", encoding="utf-8"))}
+    for row in csv.DictReader(open(ROOT / "data/sources.csv", encoding="utf-8")):
+        assert not claims & set(validate._CLAIM_ID_IN_TEXT.findall(row["notes"])), row["source_id"]
+
+
+# ------------------------------------------------------- claims: quote_kind, qualifier
+
+
+@pytest.mark.parametrize(
+    "column, bad",
+    [
+        ("quote_kind", "verbatim-ish"),
+        ("quote_kind", ""),
+        ("qualifier", "roughly"),
+        ("qualifier", "Nearly"),  # stored in lower case
+    ],
+)
+def test_bad_quote_kind_and_qualifier_are_refused(data_copy, column, bad):
+    row = _first_row(data_copy, "claim_id", "H10b")
+    _edit_csv(data_copy / "claims.csv", row, column, bad)
+    problems = _problems(data_copy)
+    assert any(
+        p["file"].endswith("claims.csv") and p["column"] == column and p["line"] == str(row + 1) for p in problems
+    ), problems
+
+
+def test_verbatim_quote_must_hold_its_qualifier(data_copy):
+    # H10b prints "nearly 490"; a verbatim quote that drops "nearly" would hide it.
+    row = _first_row(data_copy, "claim_id", "H10b")
+    _edit_csv(data_copy / "claims.csv", row, "quote", "490 individuals with a 'green harm' banding")
+    (p,) = _problems(data_copy)
+    assert (p["line"], p["column"], p["value"]) == (str(row + 1), "qualifier", "'nearly'")
+    # The same words are allowed when the quote is marked as a paraphrase.
+    _edit_csv(data_copy / "claims.csv", row, "quote_kind", "paraphrase")
+    validate.validate(str(data_copy))
+
+
+def test_printed_qualifiers_are_recorded():
+    # The published words the ledger used to rewrite ("nearly" -> "about", "just over" -> "more than").
+    import csv
+
+    claims = {r["claim_id"]: r for r in csv.DictReader(open(ROOT / "data/claims.csv", encoding="utf-8"))}
+    assert claims["H10b"]["qualifier"] == "nearly"
+    assert claims["P16"]["qualifier"] == "just over" and claims["X20"]["qualifier"] == "just over"
+    assert claims["BM12"]["qualifier"] == "just under"
+    assert claims["M17c"]["qualifier"] == "about" and claims["P8"]["qualifier"] == ""

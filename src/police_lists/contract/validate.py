@@ -6,7 +6,9 @@ Two layers:
    against the sha256 recorded in data/datapackage.json (raw data is
    immutable: a changed byte is refused).
 2. Rules a Table Schema cannot say: a value must parse as its unit, a quote
-   has at most twelve words, a check expression may only use numeric claims.
+   has at most twelve words and holds its printed qualifier, a check
+   expression may only use numeric claims, a source note names no other
+   source's claim.
 
 Each problem is one line: file, row, column, value and the rule broken
 (contract.problems).
@@ -28,6 +30,8 @@ from police_lists.readers.claims import claims_by_id
 MAX_QUOTE_WORDS = 12
 # Files whose column holds a space-separated list of claim ids.
 LIST_REFERENCES = [("manual/conflicts.csv", "claim_ids")]
+# A claim id anywhere in free text (the claims schema's claim_id pattern, as a word).
+_CLAIM_ID_IN_TEXT = re.compile(r"\b[A-Z]{1,3}[0-9]{1,3}[a-z]?\b")
 _ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?(/\d{4}(-\d{2}(-\d{2})?)?)?$")
 _UNIT_FORMS = {
     "count": (re.compile(r"^\d+$"), "a count is a whole number written with digits only"),
@@ -90,6 +94,13 @@ def _semantic_problems(data: Path) -> list[str]:
         if words > MAX_QUOTE_WORDS:
             out.append(
                 problem(cp, i, "quote", c["quote"], f"a quote has at most {MAX_QUOTE_WORDS} words (has {words})")
+            )
+        qualifier = c.get("qualifier", "")
+        if qualifier and c.get("quote_kind") == "verbatim" and qualifier.lower() not in c["quote"].lower():
+            out.append(
+                problem(
+                    cp, i, "qualifier", qualifier, "a verbatim quote contains the qualifier printed before its figure"
+                )
             )
         if c["base_claim_id"]:
             base = by_id.get(c["base_claim_id"])
@@ -164,6 +175,23 @@ def _semantic_problems(data: Path) -> list[str]:
                     "manual/benchmarks.csv ({ages} and {victims_period} may stand for parameters)",
                 )
             )
+    # claims.csv source_id is the one record of which claims a source supports,
+    # so a source's notes may not name a claim that cites another source.
+    sources_path = data / "sources.csv"
+    for i, s in enumerate(_read_rows(sources_path), start=2):
+        for cid in _CLAIM_ID_IN_TEXT.findall(s["notes"]):
+            claim = by_id.get(cid)
+            if claim is not None and claim["source_id"] != s["source_id"]:
+                out.append(
+                    problem(
+                        display_path(sources_path),
+                        i,
+                        "notes",
+                        cid,
+                        f"a source note names only claims whose source_id is this source ({cid} cites "
+                        f"{claim['source_id']})",
+                    )
+                )
     for i, c in enumerate(claims, start=2):
         if c["claim_id"] not in checked:
             out.append(problem(cp, i, "claim_id", c["claim_id"], "every claim has a row in manual/claim_checks.csv"))
