@@ -14,6 +14,7 @@ BUILD_FLAGS := $(if $(FORCE),--force,) $(if $(SHOW_CODE),--show-code,)
 DERIVED := outputs/derived/.derived
 # The browser the browser test drives (tests/test_browser.py reads CHROMIUM).
 CHROMIUM ?= /usr/bin/chromium
+CHROMIUM_LOG ?= $(VENV)/chromium-install.log
 export CHROMIUM
 # pytest-xdist workers for `make test` (`make test JOBS=1`: one process).
 JOBS ?= 2
@@ -87,7 +88,7 @@ chromium:
 	if ! command -v apt-get >/dev/null 2>&1; then \
 		echo "make test needs Chromium at $(CHROMIUM) for the browser test, and this machine has no apt-get:" >&2; \
 		echo "install Chromium and run: make test CHROMIUM=/path/to/chromium" >&2; exit 1; fi; \
-	mkdir -p $(VENV); log=$(VENV)/chromium-install.log; \
+	log="$(CHROMIUM_LOG)"; mkdir -p "$$(dirname "$$log")"; \
 	echo "installing Debian's chromium for the browser test (about a minute; log: $$log)..."; \
 	if ! { $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
 		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } >$$log 2>&1; then \
