@@ -73,7 +73,7 @@ test: $(STAMP) chromium
 
 # The package and schema tests only (no notebook, build, browser or profile run).
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -n $(JOBS) -m "not slow"
 
 # Debian's chromium for the browser test: nothing to do when $(CHROMIUM) exists;
 # otherwise apt-get installs it, as root or through sudo when sudo needs no
