@@ -110,6 +110,17 @@ def notebook_imports(notebooks: list[Path]) -> list[str]:
     return list(found)
 
 
+# A Unix socket's path has at most 107 bytes (sun_path). Kernel sockets are named
+# <folder>/plk-XXXXXXXX/kernel-<port>; a deep temporary folder (a test's TMPDIR under
+# pytest-xdist's basetemp, say) would pass that, so such sockets go to /tmp instead.
+_SOCKET_ROOM = 107 - len("/plk-XXXXXXXX/kernel-65535")
+
+
+def _socket_parent() -> str | None:
+    """The folder for a private socket folder: the temporary folder, or /tmp when it is too deep."""
+    return None if len(tempfile.gettempdir().encode()) <= _SOCKET_ROOM else "/tmp"
+
+
 class WarmKernels:
     """A running warm-kernel server: `socket` for execute(warm=...), stop() to end it
     and every kernel it forked (they share its process group)."""
@@ -133,7 +144,7 @@ def warm_kernels(notebooks: list[Path]):
     if not notebooks or os.environ.get("POLICE_LISTS_WARM_KERNELS", "1") == "0":
         yield None
         return
-    with tempfile.TemporaryDirectory(prefix="police-lists-warm-") as private:
+    with tempfile.TemporaryDirectory(prefix="plw-", dir=_socket_parent()) as private:
         path = str(Path(private) / "server")
         with open(Path(private) / "server.log", "w+b") as log:
             process = subprocess.Popen(
@@ -159,7 +170,7 @@ def execute(notebook: Path, parameters: dict, staging: Path, warm: WarmKernels |
     staging.mkdir(parents=True, exist_ok=True)
     executed_path = staging / Path(notebook).name
     # A private folder for this kernel's sockets and log, removed afterwards.
-    with tempfile.TemporaryDirectory(prefix="police-lists-kernel-") as private:
+    with tempfile.TemporaryDirectory(prefix="plk-", dir=_socket_parent()) as private:
         with open(Path(private) / "kernel.log", "w+b") as kernel_log:
             try:
                 papermill.execute_notebook(
