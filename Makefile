@@ -1,25 +1,41 @@
-# One command builds everything: `make all`; then `make test`.
+# Two commands build and check everything: `make all`, then `make test`.
 # The environment is created on first use in .venv/ from the pinned
-# requirements.txt + constraints.txt (needs only python3.11+, pip and make).
+# requirements.txt + constraints.txt (needs only python3.11+, pip and make);
+# `make test` also installs Debian's chromium for the browser test when it is
+# missing (see `chromium` below).
 
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+SETUP_LOG := $(VENV)/setup.log
 FORCE  ?=
 BUILD_FLAGS := $(if $(FORCE),--force,) $(if $(SHOW_CODE),--show-code,)
 DERIVED := outputs/derived/.derived
+# The browser the browser test drives (tests/test_browser.py reads CHROMIUM).
+CHROMIUM ?= /usr/bin/chromium
+CHROMIUM_LOG ?= $(VENV)/chromium-install.log
+export CHROMIUM
+# pytest-xdist workers for `make test` (`make test JOBS=1`: one process).
+JOBS ?= 2
 
-.PHONY: all setup validate derive build test lab clean teaching profile synth bench sync format
+.PHONY: all setup validate derive build test test-fast chromium lab clean teaching profile synth bench sync format
 
 all: build
 
-# Create the environment when it is missing or the pins changed.
+# $(call step,message,commands): one progress line; the commands' output goes to
+# $(SETUP_LOG) and is shown only when they fail.
+step = echo "$(1)"; { $(2); } >>$(SETUP_LOG) 2>&1 || { cat $(SETUP_LOG) >&2; \
+	echo "failed: $(1) (the full log above is kept in $(SETUP_LOG))" >&2; exit 1; }
+
+# Create the environment when it is missing or the pins changed. Quiet: pip's
+# output is kept in $(SETUP_LOG).
 $(STAMP): requirements.txt constraints.txt pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
-	$(PY) -m pip install --quiet --no-deps -e .
+	@mkdir -p $(VENV) && : > $(SETUP_LOG)
+	@$(call step,setup 1/3: creating the environment in $(VENV)/...,test -x $(PY) || $(PYTHON) -m venv $(VENV))
+	@$(call step,setup 2/3: installing the pinned packages (about a minute)...,\
+		$(PY) -m pip install --upgrade pip && $(PY) -m pip install -r requirements.txt -c constraints.txt)
+	@$(call step,setup 3/3: installing the project (editable)...,$(PY) -m pip install --no-deps -e .)
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -49,9 +65,35 @@ derive: $(STAMP)
 	$(PY) -m police_lists derive
 
 # The test suite, which also runs ruff (lint and format check, tests/test_style.py)
-# and checks that every notebook and its jupytext .py say the same.
-test: $(STAMP)
-	$(PY) -m pytest
+# and checks that every notebook and its jupytext .py say the same. Independent
+# tests run in $(JOBS) processes (pytest-xdist); the appendices are built once
+# and shared (tests/conftest.py).
+test: $(STAMP) chromium
+	$(PY) -m pytest -n $(JOBS)
+
+# The package and schema tests only (no notebook, build, browser or profile run).
+test-fast: $(STAMP)
+	$(PY) -m pytest -n $(JOBS) -m "not slow"
+
+# Debian's chromium for the browser test: nothing to do when $(CHROMIUM) exists;
+# otherwise apt-get installs it, as root or through sudo when sudo needs no
+# password; otherwise stop and name the one command to run.
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true >/dev/null 2>&1; then SUDO="sudo -n"; \
+	else echo "make test needs Debian's chromium at $(CHROMIUM) for the browser test; install it with:" >&2; \
+		echo "    sudo apt-get install -y chromium" >&2; \
+		echo "(or point CHROMIUM= at another Chromium binary)" >&2; exit 1; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "make test needs Chromium at $(CHROMIUM) for the browser test, and this machine has no apt-get:" >&2; \
+		echo "install Chromium and run: make test CHROMIUM=/path/to/chromium" >&2; exit 1; fi; \
+	log="$(CHROMIUM_LOG)"; mkdir -p "$$(dirname "$$log")"; \
+	echo "installing Debian's chromium for the browser test (about a minute; log: $$log)..."; \
+	if ! { $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } >$$log 2>&1; then \
+		cat $$log >&2; echo "failed: apt-get install -y chromium (the log above is kept in $$log)" >&2; exit 1; fi; \
+	if [ ! -x "$(CHROMIUM)" ]; then echo "apt-get installed chromium, but $(CHROMIUM) is still missing" >&2; exit 1; fi
 
 # After editing a notebook or its paired .py (notebooks/**/*.py, jupytext percent
 # format), bring the other in step.

@@ -1,9 +1,113 @@
+"""Fixtures and helpers every test module may use.
+
+Sharing an expensive result between tests (read this before adding a slow fixture)
+----------------------------------------------------------------------------------
+`make test` runs the suite in several processes (pytest-xdist, `-n 2`), and a
+`scope="session"` fixture is made once *per process*, not once per run. To make
+something once per run, wrap it in `shared()`:
+
+    @pytest.fixture(scope="session")
+    def my_thing(tmp_path_factory):
+        folder, value = shared(tmp_path_factory, "my_thing", make_it_into)  # make_it_into(folder) -> value
+        return ...
+
+The first process that asks calls make(folder) with a fresh directory while
+holding a file lock; the others wait for it and get the same folder and the
+same return value, which must therefore be JSON-serialisable. A failure is
+recorded too, so the other processes fail at once with the same message
+instead of trying again. Without xdist (`pytest tests/test_x.py`) it simply
+makes it into a temporary folder. Treat the folder as read-only.
+
+What is shared, read-only:
+  built   (output folder, manifest) of one full forced build of every appendix
+          with default parameters: tables/, figures/, html/, notebooks/,
+          manifest.json. Tests read it and never change it (a test that must
+          change outputs makes its own copy or build). A test that needs the
+          default run of one notebook reads its tables here rather than
+          running the notebook again.
+
+Markers (pyproject.toml): `slow` marks a test that executes a notebook, a build,
+`derive`, the browser or the profile command; `make test-fast` runs the others
+(the package and schema tests). Marked here, so a module need not say it: every
+test in SLOW_MODULES and every test using a fixture in SLOW_FIXTURES; a slow
+test in another module carries `@pytest.mark.slow` itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Modules whose every test runs a notebook, a build, the browser or the profile command.
+SLOW_MODULES = {
+    "test_browser",
+    "test_build",
+    "test_determinism",
+    "test_pima_notebook",
+    "test_police_uk_vintages",
+    "test_profile",
+    "test_profile_safety",
+    "test_teaching",
+}
+# Fixtures whose users are slow tests whatever their module.
+SLOW_FIXTURES = {"built"}
+# Single slow tests in modules owned elsewhere (module::name).
+SLOW_TESTS = {"test_profile_property::test_the_command_gives_a_whole_profile_or_a_one_line_refusal"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if getattr(item, "module", None) else ""
+        slow_fixture = SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
+        if module in SLOW_MODULES or slow_fixture or f"{module}::{item.originalname}" in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
+
+
+def shared(tmp_path_factory, name: str, make: Callable[[Path], object]) -> tuple[Path, object]:
+    """make(folder) once per test run, however many xdist workers ask; see the module doc.
+
+    Follows pytest-xdist's documented pattern (a file lock in the folder shared
+    by all workers, tmp_path_factory.getbasetemp().parent)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = tmp_path_factory.mktemp(name)
+        return folder, make(folder)
+    root = tmp_path_factory.getbasetemp().parent
+    folder, done, failed = root / name, root / f"{name}.json", root / f"{name}.failed"
+    with FileLock(str(root / f"{name}.lock")):
+        if done.is_file():
+            return folder, json.loads(done.read_text(encoding="utf-8"))["value"]
+        if failed.is_file():
+            pytest.fail(f"shared fixture {name!r} failed in another worker:\n{failed.read_text(encoding='utf-8')}")
+        if folder.exists():  # a half-made folder from a worker that crashed
+            shutil.rmtree(folder)
+        folder.mkdir()
+        try:
+            value = make(folder)
+        except BaseException as exc:
+            failed.write_text(f"{type(exc).__name__}: {exc}", encoding="utf-8")
+            raise
+        done.write_text(json.dumps({"value": value}, default=str), encoding="utf-8")
+    return folder, json.loads(done.read_text(encoding="utf-8"))["value"]  # the same value in every worker
+
+
+def _build_into(folder: Path) -> dict:
+    from police_lists.pipeline import build
+
+    return build.build(output_dir=str(folder), force=True, log=lambda *_: None)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """(output folder, manifest) of one full build, made once per test run; read-only."""
+    return shared(tmp_path_factory, "built", _build_into)
 
 
 @pytest.fixture
@@ -15,16 +119,6 @@ def data_copy(tmp_path):
         if p.is_file():
             p.chmod(0o644)
     return dest
-
-
-@pytest.fixture(scope="session")
-def built(tmp_path_factory):
-    """One full build into a temporary output folder, shared by the tests that read outputs."""
-    from police_lists.pipeline import build
-
-    out = tmp_path_factory.mktemp("outputs")
-    manifest = build.build(output_dir=str(out), force=True, log=lambda *_: None)
-    return out, manifest
 
 
 def run_notebook(name: str, tmp_path: Path, **params) -> Path:

@@ -12,7 +12,7 @@ import papermill
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from conftest import run_notebook
+from conftest import run_notebook, shared
 from police_lists.analyses import benchmarks
 from police_lists.readers import census, homicide
 
@@ -229,12 +229,33 @@ def test_victims_benchmark_recomputed_directly():
 
 
 # ----------------------------------------------------------------- derive
-def test_derive_is_deterministic_and_complete(tmp_path):
-    a, b = tmp_path / "a", tmp_path / "b"
+def _derive_command(folder):
+    result = subprocess.run(
+        [sys.executable, "-m", "police_lists", "derive", "--output-dir", str(folder / "derived")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    return result.returncode, result.stderr
+
+
+@pytest.fixture(scope="module")
+def derived_by_command(tmp_path_factory):
+    """`python -m police_lists derive` once: (its folder, exit status, stderr)."""
+    folder, (code, stderr) = shared(tmp_path_factory, "derived_by_command", _derive_command)
+    return folder / "derived", code, stderr
+
+
+@pytest.mark.slow
+def test_derive_is_deterministic_and_complete(tmp_path, derived_by_command):
+    # Two derivations of the same inputs, one in this process and one by the command line
+    # (a separate process), give the same bytes.
+    a, (b, code, stderr) = tmp_path / "a", derived_by_command
+    assert code == 0, stderr
     benchmarks.derive(output_dir=str(a), log=lambda *_: None)
-    benchmarks.derive(output_dir=str(b), log=lambda *_: None)
     names = sorted(p.name for p in a.iterdir())
     assert names == sorted(benchmarks.DERIVED_TABLES)
+    assert sorted(p.name for p in b.iterdir() if not p.name.startswith(".")) == names
     for name in names:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     shares = pd.read_csv(a / "census_shares.csv")
@@ -249,15 +270,10 @@ def test_derive_is_deterministic_and_complete(tmp_path):
     assert str(tmp_path) not in (a / "benchmark_catalogue.csv").read_text()
 
 
-def test_derive_command_line(tmp_path):
-    out = tmp_path / "derived"
-    result = subprocess.run(
-        [sys.executable, "-m", "police_lists", "derive", "--output-dir", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
+@pytest.mark.slow
+def test_derive_command_line(derived_by_command):
+    out, code, stderr = derived_by_command
+    assert code == 0, stderr
     assert (out / "census_shares.csv").is_file()
 
 
@@ -267,10 +283,11 @@ def run(tmp_path, **params):
 
 
 @pytest.fixture(scope="module")
-def default_run(tmp_path_factory):
-    return run(tmp_path_factory.mktemp("bench"))
+def default_run(built):
+    return built[0]  # the session's build ran this notebook with its defaults (conftest.built)
 
 
+@pytest.mark.slow
 def test_notebook_panel_table(default_run):
     p = pd.read_csv(default_run / "tables" / "benchmark_panel.csv")
     assert list(p["list"].unique()) == ["pima", "matrix_2017"]
@@ -292,6 +309,7 @@ def test_notebook_panel_table(default_run):
     assert "homicide_knife_13_24@2012-2017" in matrix.index
 
 
+@pytest.mark.slow
 def test_notebook_names_source_and_date_for_every_ratio(default_run):
     p = pd.read_csv(default_run / "tables" / "benchmark_panel.csv")
     src = pd.read_csv(default_run / "tables" / "benchmark_panel_sources.csv", keep_default_na=False)
@@ -301,16 +319,19 @@ def test_notebook_names_source_and_date_for_every_ratio(default_run):
     assert (default_run / "figures" / "benchmark_panel_ratios.png").is_file()
 
 
+@pytest.mark.slow
 def test_notebook_stops_on_impossible_2011_age_range(tmp_path):
     with pytest.raises(papermill.PapermillExecutionError, match="cut across"):
         run(tmp_path, census_year=2011, age_range="12-24")
 
 
+@pytest.mark.slow
 def test_notebook_stops_on_bad_parameter(tmp_path):
     with pytest.raises(papermill.PapermillExecutionError, match="census_year"):
         run(tmp_path, census_year=2015)
 
 
+@pytest.mark.slow
 def test_notebook_census_year_definition_and_user_benchmark(tmp_path):
     out = run(
         tmp_path,

@@ -199,8 +199,8 @@ def run(tmp_path, name, **params):
     return run_notebook(name, tmp_path, **params)
 
 
-def test_profile_notebook_writes_its_tables(tmp_path):
-    out = run(tmp_path, "02_gangs_matrix_profile")
+def test_profile_notebook_writes_its_tables(built):
+    out = built[0]  # the session's build ran this notebook with its defaults (conftest.built)
     ledger = pd.read_csv(out / "tables" / "claims_ledger_matrix.csv")
     assert set(ledger["subject"]) == {"matrix"} and "M7" in set(ledger["claim_id"])
     prof = pd.read_csv(out / "tables" / "matrix_profile.csv").set_index("claim_id")
@@ -209,6 +209,7 @@ def test_profile_notebook_writes_its_tables(tmp_path):
     assert len(list((out / "figures").glob("*.png"))) >= 2
 
 
+@pytest.mark.slow
 def test_over_time_notebook_writes_the_conflicts_table(tmp_path):
     out = run(tmp_path, "03_gangs_matrix_over_time", rounding_rule="truncate")
     conf = pd.read_csv(out / "tables" / "conflicts.csv", keep_default_na=False).set_index("conflict_id")
@@ -221,6 +222,7 @@ def test_over_time_notebook_writes_the_conflicts_table(tmp_path):
     assert {p.stem for p in (out / "figures").glob("*.png")} >= {"matrix_size_over_time", "matrix_timeline"}
 
 
+@pytest.mark.slow
 def test_bad_parameter_stops_at_the_top(tmp_path):
     with pytest.raises(papermill.PapermillExecutionError) as info:
         run(tmp_path, "03_gangs_matrix_over_time", ci_method="bayes")

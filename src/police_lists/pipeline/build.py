@@ -38,7 +38,7 @@ from police_lists.contract.files import sha256_file, write_if_changed  # noqa: E
 from police_lists.contract.paths import PROJECT_ROOT, display_path, notebooks_dir, resolve  # noqa: E402,F401
 from police_lists.pipeline.cache import key, outputs_intact, read_record, write_record  # noqa: E402
 from police_lists.pipeline.convert import provenance_html, to_html  # noqa: E402
-from police_lists.pipeline.execute import clean_executed, execute, notebook_parameters  # noqa: E402,F401
+from police_lists.pipeline.execute import clean_executed, execute, notebook_parameters, warm_kernels  # noqa: E402,F401
 from police_lists.pipeline.index import data_vintage, index_html, notebook_title  # noqa: E402
 from police_lists.pipeline.ledger import full_ledger, write_ledger  # noqa: E402
 from police_lists.pipeline.manifest import write_manifest  # noqa: E402
@@ -109,10 +109,10 @@ def plan(ctx: Context, notebooks: list[Path], force: bool, log) -> tuple[list[di
     return to_execute, to_convert
 
 
-def run_notebook(ctx: Context, job: dict, staging: Path) -> dict:
+def run_notebook(ctx: Context, job: dict, staging: Path, warm=None) -> dict:
     """Execute one notebook into its staging folder and convert it; nothing is published."""
     staging_param = display_path(staging) if staging.resolve().is_relative_to(PROJECT_ROOT.resolve()) else str(staging)
-    nb = execute(job["path"], {"data_dir": ctx.data_dir, "output_dir": staging_param}, staging)
+    nb = execute(job["path"], {"data_dir": ctx.data_dir, "output_dir": staging_param}, staging, warm=warm)
     removed = clean_executed(
         nb, ctx.params["output_dir"], staging_param, data_dir=(ctx.data_dir, ctx.params["data_dir"])
     )
@@ -130,15 +130,18 @@ def run_notebook(ctx: Context, job: dict, staging: Path) -> dict:
     }
 
 
-def execute_all(ctx: Context, jobs: list[dict], staging: Path, workers: int, validate_first: bool, force: bool):
-    """Run the notebooks in worker threads (their kernels are separate processes)
-    while this thread validates the data and computes the full ledger. Returns
-    (results, ledger bytes or None); any failure raises before anything is published.
-    Longest first (the notebook's size stands in for its run time), so the
-    workers finish close together; the order does not change any output."""
+def execute_all(
+    ctx: Context, jobs: list[dict], staging: Path, workers: int, validate_first: bool, force: bool, warm=None
+):
+    """Run the notebooks in worker threads (their kernels are separate processes,
+    forked by the warm-kernel server `warm` when given) while this thread
+    validates the data and computes the full ledger. Returns (results, ledger
+    bytes or None); any failure raises before anything is published. Longest
+    first (the notebook's size stands in for its run time), so the workers
+    finish close together; the order does not change any output."""
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
     futures = [
-        pool.submit(run_notebook, ctx, job, staging / job["name"])
+        pool.submit(run_notebook, ctx, job, staging / job["name"], warm)
         for job in sorted(jobs, key=lambda j: -j["path"].stat().st_size)
     ]
     try:
@@ -151,6 +154,8 @@ def execute_all(ctx: Context, jobs: list[dict], staging: Path, workers: int, val
     except BaseException:
         for f in futures:
             f.cancel()
+        if warm is not None:
+            warm.stop()  # the running notebooks' kernels end now: their results would be dropped
         pool.shutdown(wait=True)
         raise
     pool.shutdown()
@@ -249,8 +254,14 @@ def build(
         import nbformat  # noqa: F401
         import papermill  # noqa: F401
 
-    with staging_area(ctx.out, "appendices") as staging:
-        results, ledger = execute_all(ctx, to_execute, staging, jobs, must_validate, force)
+    # The warm-kernel server starts importing what the notebooks import now, while
+    # this process validates; leaving the block ends it and any kernel still running
+    # (so a failed validation does not wait for notebooks whose results are dropped).
+    with (
+        warm_kernels([job["path"] for job in to_execute] if to_execute else []) as warm,
+        staging_area(ctx.out, "appendices") as staging,
+    ):
+        results, ledger = execute_all(ctx, to_execute, staging, jobs, must_validate, force, warm)
         if must_validate:
             write_if_changed(stamp, validate_key.encode())
         publish_results(ctx, results, to_convert, log)

@@ -5,6 +5,12 @@ byte-identical between two runs. Only pipeline modules run notebooks."""
 from __future__ import annotations
 
 import ast
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -46,14 +52,16 @@ def clean_executed(nb, final_output_dir: str, staging_dir: str, data_dir: tuple[
     return removed
 
 
-def _ipc_kernel_manager(socket_prefix: str, stderr):
+def _ipc_kernel_manager(socket_prefix: str, stderr, warm: str | None = None):
     """A kernel manager talking to its kernel over local Unix sockets rather
     than TCP on localhost: nothing listens on a port, and ipykernel does not
     print its 'running over TCP without encryption' warning. Each kernel gets
     its own socket prefix (the default, 'kernel-ipc' in the working directory,
     would make two parallel kernels share sockets). The kernel process's own
     stderr (shutdown chatter, not cell output) goes to `stderr`, a file shown
-    only when the notebook fails."""
+    only when the notebook fails. With `warm` (a warm-kernel server's socket,
+    see warm_kernels), the kernel is forked by that server instead of started
+    from scratch."""
     from jupyter_client import AsyncKernelManager
     from traitlets import default
 
@@ -70,18 +78,99 @@ def _ipc_kernel_manager(socket_prefix: str, stderr):
             kw.setdefault("stderr", stderr)
             return await super().start_kernel(**kw)
 
+        def format_kernel_cmd(self, extra_arguments=None):
+            cmd = super().format_kernel_cmd(extra_arguments)
+            if warm and cmd[1:3] == ["-m", "ipykernel_launcher"]:
+                return [sys.executable, "-m", "police_lists.pipeline.warmkernel", "launch", warm, *cmd[3:]]
+            return cmd
+
     return IPCKernelManager
 
 
-def execute(notebook: Path, parameters: dict, staging: Path):
-    """Run one notebook with papermill; return the executed notebook (not yet cleaned)."""
+def notebook_imports(notebooks: list[Path]) -> list[str]:
+    """The modules the notebooks' code cells import, in order of first use."""
+    found: dict[str, None] = {}
+    for path in notebooks:
+        for cell in json.loads(Path(path).read_text(encoding="utf-8")).get("cells", []):
+            if cell.get("cell_type") != "code":
+                continue
+            source = "".join(cell.get("source", ""))
+            try:
+                tree = ast.parse(
+                    "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+                )
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    found.update((a.name, None) for a in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    found[node.module] = None
+                    found.update((f"{node.module}.{a.name}", None) for a in node.names)  # submodules
+    return list(found)
+
+
+# A Unix socket's path has at most 107 bytes (sun_path). Kernel sockets are named
+# <folder>/plk-XXXXXXXX/kernel-<port>; a deep temporary folder (a test's TMPDIR under
+# pytest-xdist's basetemp, say) would pass that, so such sockets go to /tmp instead.
+_SOCKET_ROOM = 107 - len("/plk-XXXXXXXX/kernel-65535")
+
+
+def _socket_parent() -> str | None:
+    """The folder for a private socket folder: the temporary folder, or /tmp when it is too deep."""
+    return None if len(tempfile.gettempdir().encode()) <= _SOCKET_ROOM else "/tmp"
+
+
+class WarmKernels:
+    """A running warm-kernel server: `socket` for execute(warm=...), stop() to end it
+    and every kernel it forked (they share its process group)."""
+
+    def __init__(self, socket: str, process: subprocess.Popen):
+        self.socket, self.process = socket, process
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+
+@contextlib.contextmanager
+def warm_kernels(notebooks: list[Path]):
+    """A warm-kernel server (pipeline/warmkernel.py) that imports what `notebooks`
+    import; yields a WarmKernels, or None when there is nothing to run or
+    POLICE_LISTS_WARM_KERNELS=0 (then every kernel starts from scratch). It starts
+    importing at once, while the caller does other work."""
+    if not notebooks or os.environ.get("POLICE_LISTS_WARM_KERNELS", "1") == "0":
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="plw-", dir=_socket_parent()) as private:
+        path = str(Path(private) / "server")
+        with open(Path(private) / "server.log", "w+b") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "police_lists.pipeline.warmkernel", "serve", path, *notebook_imports(notebooks)],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,  # its own process group, with its kernels; Ctrl-C reaches only the build
+            )
+            warm = WarmKernels(path, process)
+            try:
+                yield warm
+            finally:
+                warm.stop()
+
+
+def execute(notebook: Path, parameters: dict, staging: Path, warm: WarmKernels | None = None):
+    """Run one notebook with papermill; return the executed notebook (not yet cleaned).
+    `warm`: a warm-kernel server (warm_kernels) to fork the kernel, or None for a fresh kernel."""
     import nbformat
     import papermill
 
     staging.mkdir(parents=True, exist_ok=True)
     executed_path = staging / Path(notebook).name
     # A private folder for this kernel's sockets and log, removed afterwards.
-    with tempfile.TemporaryDirectory(prefix="police-lists-kernel-") as private:
+    with tempfile.TemporaryDirectory(prefix="plk-", dir=_socket_parent()) as private:
         with open(Path(private) / "kernel.log", "w+b") as kernel_log:
             try:
                 papermill.execute_notebook(
@@ -92,7 +181,9 @@ def execute(notebook: Path, parameters: dict, staging: Path):
                     cwd=str(Path(notebook).parent),
                     progress_bar=False,
                     log_output=False,
-                    kernel_manager_class=_ipc_kernel_manager(str(Path(private) / "kernel"), kernel_log),
+                    kernel_manager_class=_ipc_kernel_manager(
+                        str(Path(private) / "kernel"), kernel_log, warm.socket if warm else None
+                    ),
                 )
             except BaseException as exc:
                 kernel_log.seek(0)
