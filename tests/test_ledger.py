@@ -126,6 +126,9 @@ def test_order_checks(ledger):
     for cid in ("P12", "P13", "M2", "H11a", "H11b", "H11c", "B1a", "B1c", "X5"):
         assert ledger.loc[cid, "status"] == standards.ORDER_HOLDS, cid
         assert ledger.loc[cid, "could_fail"] == "yes"
+    # "The lowest number since the database was set up" (1,933) against The Times' 1,883 of June 2022.
+    assert ledger.loc["M16", "status"] == standards.INCONSISTENT
+    assert "1,933 <= M16b (1,883)" in ledger.loc["M16", "reason"]
     # "more than 7,000" >= the peak holds whatever number followed "more than": no test.
     assert ledger.loc["M11", "status"] == standards.NO_TEST
     m11 = claims.claim("M11")

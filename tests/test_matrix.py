@@ -163,6 +163,9 @@ def test_c2_favours_the_count_before_the_removals_without_settling_it(conflicts)
     assert "37.3%–39.3%" in c2["arithmetic"]  # 1,150/3,083 .. 1,250/3,183
     # "About 1,200" (nearest 100: 1,150-1,249) meets 1,247-1,266 only at 1,247-1,249.
     assert "only at its edge (3 of the 20 whole counts)" in c2["explanation"]
+    # The Times' 1,883 on 30 June 2022: read as the count after, the list would have grown by
+    # 5,446 - 1,883 = 3,563 to 5,602 - 1,883 = 3,719 people in four months.
+    assert "grown by 3,563–3,719 people" in c2["explanation"]
 
 
 def test_c3_c5_c6_c8_c9(conflicts):

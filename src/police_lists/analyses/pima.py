@@ -283,7 +283,7 @@ def funnel_rates(data_dir: str = "data") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-# --- Conflicts C11-C13 (data/manual/conflicts.csv): the Pima comparisons --------------------------
+# --- The Pima conflicts (data/manual/conflicts.csv): their comparisons -------------------------------
 # Each takes (claims by id, rounding rule, the conflict's inputs by role) and
 # returns (arithmetic, verdict, explanation); analyses.matrix.conflicts builds
 # the one conflicts table from these and the Matrix comparisons. A verdict
@@ -291,7 +291,7 @@ def funnel_rates(data_dir: str = "data") -> pd.DataFrame:
 
 
 def cohort_uptake(by_id, rule, inp):
-    """C11: are LBC's and Liberty Investigates' counts one list counted several ways?"""
+    """Cohort and uptake: are LBC's and Liberty Investigates' counts one list counted several ways?"""
     iv = {r: claims_mod.claim_interval(by_id[inp.one(r)], rule) for r in ("list", "visited", "visited_or_attempted")}
     text = {r: claims_mod.published_text(by_id[inp.one(r)]) for r in ("list", "visited", "visited_or_attempted")}
     nested = iv["visited"].hi <= iv["visited_or_attempted"].lo and iv["visited_or_attempted"].lo <= iv["list"].hi
@@ -336,7 +336,7 @@ def cohort_uptake(by_id, rule, inp):
 
 
 def criterion_wordings(by_id, rule, inp):
-    """C12: the published selection criteria, which count different things."""
+    """Selection criterion: the published selection criteria, which count different things."""
     ids = inp.all("criterion")
     measures = {by_id[c]["base"] for c in ids}
     arithmetic = "; ".join(f"{c}: '{by_id[c]['quote']}' ({by_id[c]['source_id']})" for c in ids)
@@ -355,7 +355,7 @@ def criterion_wordings(by_id, rule, inp):
 
 
 def census_vintage(by_id, rule, inp):
-    """C13: which census a published share of London rounds to."""
+    """Census year: which census a published share of London rounds to."""
     published = by_id[inp.one("published")]
     checks = claims_mod.load_checks(inp.data_dir).set_index("claim_id")
     fits, parts = {}, []

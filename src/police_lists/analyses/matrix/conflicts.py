@@ -1,5 +1,5 @@
 """The conflicts table: the disagreements between published figures (the
-Gangs Matrix, C1-C10, and Operation Pima, C11-C13, whose comparisons live in
+Gangs Matrix's, and Operation Pima's, whose comparisons live in
 analyses.pima), each tested by arithmetic.
 
 Two human decisions in data/manual/: conflicts.csv (the disagreements numbered
@@ -154,6 +154,22 @@ def count_timing(by_id, rule, inp: Inputs):
         f"{_text(m17c)} as a share of {count(n)} plus itself = {exact_pct_span(share_if_after, 1)}, "
         f"{'meets' if share_ok else 'not'} {_text(share)}"
     )
+    growth = ""
+    publishers = claims_mod.load_sources(inp.data_dir).set_index("source_id")["publisher"]
+    for earlier_id in inp.all("earlier_count"):
+        earlier = by_id[earlier_id]
+        e = int(earlier["value"])
+        arithmetic += f"; {earlier_id} {_text(earlier)} ({earlier['ref_date']}) {'<' if e < n else '>='} {count(n)}"
+        growth += (
+            f" {publishers[earlier['source_id']]} gives {_text(earlier)} on {earlier['ref_date']} ({earlier_id}): read "
+            f"as the count after, the list would have grown by "
+            f"{span(math.ceil(before_after.lo) - e, math.floor(before_after.hi) - e)} people before the removals"
+            + (
+                f"; in either reading {count(n)} is not the lowest count since the database was set up."
+                if e < n
+                else "."
+            )
+        )
     before_fits = ok_a and ok_c
     after_fits = share_ok and not above_peak
     if before_fits and not after_fits:
@@ -181,7 +197,7 @@ def count_timing(by_id, rule, inp: Inputs):
         f"{exact_pct_span(share_if_after, 1)} of it. Both readings take the share removed to be of the whole list. "
         f"The review ({by_id[inp.one('review')]['value']}) predates the settlement "
         f"({by_id[inp.one('settlement')]['value']}), and one source calls the count 'now' after reporting the removals. "
-        "No count after the removals was published."
+        "No count after the removals was published." + growth
     )
     return arithmetic, verdict, text
 
