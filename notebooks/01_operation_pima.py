@@ -40,15 +40,8 @@ params.check("01_operation_pima", globals())
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from police_lists.analyses.ledger import (
-    STATUS_DEFINITIONS,
-    build_ledger,
-    checkable_count,
-    evidence_count,
-    load_assumptions,
-    sources_table,
-    status_counts,
-)
+from police_lists.analyses.ledger import STATUS_DEFINITIONS, build_ledger, checkable_count, evidence_count, status_counts
+from police_lists.analyses.ledger import load_assumptions, sources_table
 from police_lists.readers import census, claims
 from police_lists.analyses import matrix, pima
 from police_lists.present.appendix import count, num, pct, span, start

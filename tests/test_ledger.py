@@ -27,23 +27,25 @@ def ledger():
     return build_ledger("data").set_index("claim_id")
 
 
-def _edit(path, claim_id, column, value):
+def set_cell(path, key, column, value, key_column="claim_id"):
+    """Set one cell of a data CSV (the row whose key_column is key), keeping the rest."""
     rows = list(csv.DictReader(open(path, encoding="utf-8")))
     for r in rows:
-        if r["claim_id"] == claim_id:
+        if r[key_column] == key:
             r[column] = value
+    _write(path, rows)
+
+
+def drop_rows(path, keys, key_column="claim_id"):
+    """Remove the rows whose key_column is in keys."""
+    _write(path, [r for r in csv.DictReader(open(path, encoding="utf-8")) if r[key_column] not in keys])
+
+
+def _write(path, rows):
     with open(path, "w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
-
-
-def _drop(path, claim_id):
-    rows = list(csv.DictReader(open(path, encoding="utf-8")))
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(r for r in rows if r["claim_id"] != claim_id)
 
 
 # ------------------------------------------------------------- vocabulary
@@ -112,8 +114,8 @@ def test_share_power_reference_values():
 
 def test_a_check_that_could_fail_is_consistent_and_one_that_fails_is_inconsistent(data_copy):
     path = data_copy / "claims.csv"
-    _edit(path, "PD1", "value", "61.1")  # 61.05-61.15% of 758: exactly 463
-    _edit(path, "PD2", "value", "61.0")  # no whole count of 758 (R24)
+    set_cell(path, "PD1", "value", "61.1")  # 61.05-61.15% of 758: exactly 463
+    set_cell(path, "PD2", "value", "61.0")  # no whole count of 758 (R24)
     led = build_ledger(str(data_copy), ("pima",)).set_index("claim_id")
     assert led.loc["PD1", "status"] == standards.CONSISTENT and led.loc["PD1", "could_fail"] == "yes"
     assert (led.loc["PD1", "implied_low"], led.loc["PD1", "implied_high"]) == ("463", "463")
@@ -210,7 +212,7 @@ def test_every_comparison_of_two_reports_is_a_recorded_pair():
 
 
 def test_a_pair_that_disagrees_is_inconsistent(data_copy):
-    _edit(data_copy / "claims.csv", "T6b", "value", "375")
+    set_cell(data_copy / "claims.csv", "T6b", "value", "375")
     led = build_ledger(str(data_copy), ("matrix",)).set_index("claim_id")
     assert led.loc["M13b", "status"] == standards.INCONSISTENT
     assert led.loc["T6b", "status"] == standards.INCONSISTENT
@@ -234,7 +236,7 @@ def test_the_13_percent_holds_under_the_2011_census_assumption(ledger):
 
 
 def test_the_assumption_file_decides_the_status(data_copy):
-    _drop(data_copy / "manual" / "assumptions.csv", "PD4")
+    drop_rows(data_copy / "manual" / "assumptions.csv", {"PD4"})
     led = build_ledger(str(data_copy), ("pima",)).set_index("claim_id")
     assert led.loc["PD4", "status"] == standards.REPRODUCED_ROUNDED
     assert led.loc["PD4", "counted"] == "yes" and led.loc["PD4", "assumption"] == ""

@@ -18,6 +18,7 @@ from police_lists.contract.problems import ProblemError
 from police_lists.methods.formatting import exact_pct
 from police_lists.methods.rounding import Interval, consistent_counts, point_count
 from police_lists.readers import claims
+from test_ledger import drop_rows, set_cell
 
 ROOT = Path(__file__).resolve().parents[1]
 LISTED = [f"C{i}" for i in range(1, 14)]
@@ -261,25 +262,6 @@ def test_verdicts_as_built(conflicts):
     assert "13.50% (does not round to 13%)" in conflicts.loc["C13", "arithmetic"]
 
 
-def _set(path, key, column, value, key_column="claim_id"):
-    rows = list(csv.DictReader(open(path, encoding="utf-8")))
-    for r in rows:
-        if r[key_column] == key:
-            r[column] = value
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-
-
-def _drop_assumptions(path, ids):
-    rows = [r for r in csv.DictReader(open(path, encoding="utf-8")) if r["claim_id"] not in ids]
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-
-
 # (conflict, claim edits {claim_id: {column: value}}, expected verdict start)
 ALTERED = [
     # C1: make every change fit 3,881: "40%" -> "41%" (40.61%), "49%" -> "50%" (50.19%).
@@ -324,7 +306,7 @@ def test_each_verdict_follows_from_the_numbers_in_its_row(data_copy, conflicts, 
     assert not conflicts.loc[cid, "verdict"].startswith(expected)
     for claim_id, changes in edits.items():
         for column, value in changes.items():
-            _set(data_copy / "claims.csv", claim_id, column, value)
+            set_cell(data_copy / "claims.csv", claim_id, column, value)
     altered = matrix.conflicts(str(data_copy)).set_index("conflict_id")
     assert altered.loc[cid, "verdict"].startswith(expected), altered.loc[cid, "verdict"]
 
@@ -332,6 +314,6 @@ def test_each_verdict_follows_from_the_numbers_in_its_row(data_copy, conflicts, 
 def test_c4_verdict_follows_from_which_dates_are_assumed(data_copy, conflicts):
     assert conflicts.loc["C4", "verdict"].startswith("unresolved")
     # If every date were printed, the shares that cannot be equal would all be explained by their dates.
-    _drop_assumptions(data_copy / "manual" / "assumptions.csv", {"E5", "E7a", "E11b", "E12"})
+    drop_rows(data_copy / "manual" / "assumptions.csv", {"E5", "E7a", "E11b", "E12"})
     altered = matrix.conflicts(str(data_copy)).set_index("conflict_id")
     assert altered.loc["C4", "verdict"] == "resolved: the shares that cannot be equal carry different printed dates"
