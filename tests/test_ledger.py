@@ -283,3 +283,17 @@ def test_expression_evaluator_refuses_code():
     with pytest.raises(ValueError):
         evaluate("__import__('os').system('true')", {})
     assert evaluate("A + 2 * B", {"A": Interval.point(1), "B": Interval.point(3)}) == Interval.point(7)
+
+
+def test_the_written_ledger_uses_only_the_vocabulary(tmp_path):
+    """outputs/tables/claims_ledger.csv as the build writes it (pipeline.ledger)."""
+    import io
+
+    from police_lists.pipeline.ledger import full_ledger
+
+    csv_bytes, _, _ = full_ledger(tmp_path, "data")
+    written = pd.read_csv(io.BytesIO(csv_bytes), dtype=str, keep_default_na=False)
+    assert sorted(written["claim_id"]) == sorted(claims.load_claims("data")["claim_id"])
+    assert written["status"].isin(standards.STATUSES).all()
+    assert set(written["counted"]) == {"yes", "no"}
+    assert written.loc[written["counted"] == "yes", "evidence_unit"].is_unique
