@@ -16,7 +16,7 @@
 # %% [markdown]
 # # Operation Pima: methodology appendix
 #
-# During the first COVID lockdown the Metropolitan Police's new Violence Suppression Units visited, or tried to visit, people the force described as its most prolific or violent offenders, and offered them diversion. Freedom of Information answers later showed who was on the list. This appendix recomputes every published figure about the operation from the files in `data/`, checks each one against the others, and gives it a status.
+# During the first COVID lockdown the Metropolitan Police's new Violence Suppression Units visited, or tried to visit, people the force described as its most prolific or violent offenders, and offered them diversion. Freedom of Information answers later showed who was on the list. This appendix collects every published figure about the operation from the files in `data/`, recomputes each one that other published figures or the census bear on, and gives every figure a status that says exactly what was shown.
 #
 # **How to read it.** No number in this text is typed by hand: every figure is computed when the notebook runs, from the sourced claims in `data/claims.csv` and the census tables in `data/raw/`. Where a source printed a rounded percentage, the appendix carries the whole range of counts that percentage allows, not one invented count. The intervals are model-based intervals for process variability: the list is a whole list, not a sample, so the share of the list who were Black has no sampling error as a description of that list.
 
@@ -25,7 +25,7 @@
 data_dir: str = "data"  # folder holding datapackage.json; relative paths start at the project root
 output_dir: str = "outputs"  # tables/ and figures/ are written here
 benchmark_source: str = "published_london_13pct"  # the Black share of Londoners used as the benchmark: a benchmark id
-population_source: str = "london_all_ages@2021"  # census id whose total is London's population
+population_source: str = "london_all_ages@2011"  # census id whose total is London's population (same census year as the benchmark)
 confidence: float = 0.95  # level of every interval
 ci_method: str = "wilson"  # interval for a share: wilson or clopper_pearson
 ratio_method: str = "koopman"  # interval for a rate ratio: koopman or katz
@@ -40,9 +40,10 @@ params.check("01_operation_pima", globals())
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from police_lists.analyses.ledger import build_ledger, sources_table
+from police_lists.analyses.ledger import STATUS_DEFINITIONS, build_ledger, checkable_count, evidence_count, status_counts
+from police_lists.analyses.ledger import load_assumptions, sources_table
 from police_lists.readers import census, claims
-from police_lists.analyses import pima
+from police_lists.analyses import matrix, pima
 from police_lists.present.appendix import count, num, pct, span, start
 
 benchmark_share, benchmark_text = pima.describe_benchmark(benchmark_source, data_dir)
@@ -71,20 +72,21 @@ app.say(
 # %% [markdown]
 # ## The claims ledger
 #
-# Each published figure is checked in the way the published record allows, decided by a person and recorded in `data/manual/claim_checks.csv`:
-#
-# - **reproduced**: recomputing it from other published figures or the census gives the printed value exactly;
-# - **consistent within rounding**: the figures it depends on were rounded, and the range they allow contains it;
-# - **inconsistent**: no value the inputs allow gives the printed figure;
-# - **not checkable from published data**: nothing else published bears on it (a primary count, a date, a wording).
+# Each published figure is checked in the way the published record allows, decided by a person and recorded in `data/manual/claim_checks.csv`. A check counts as evidence only if it could have failed: the ledger tries every value the source could have printed the same way. Figures that report one number twice are paired in `data/manual/corroborations.csv` and counted once, and every assumption a check rests on is in `data/manual/assumptions.csv` and named in its row. The statuses:
 
 # %%
 ledger = build_ledger(data_dir, ("pima",), rounding_rule)
 app.table(ledger, "claims_ledger_pima", "every published Operation Pima figure, recomputed, with its status")
-tally = ledger["status"].value_counts()
-app.say("Of the " + count(len(ledger)) + " figures: " + "; ".join(
-    f"{count(tally.get(s, 0))} {s}" for s in ("reproduced", "consistent within rounding", "inconsistent",
-                                               "not checkable from published data")) + ".")
+app.say("\n".join(f"- **{s}**: {d}" for s, d in STATUS_DEFINITIONS.items()))
+tally = status_counts(ledger)
+app.say(f"Of the {count(len(ledger))} figures, {count(checkable_count(ledger))} can be set against other published "
+        f"figures or the census, and {count(evidence_count(ledger))} of those checks could have failed and count as "
+        "evidence (each once). By status: " + "; ".join(f"{count(v)} {k}" for k, v in tally.items() if v) + ".")
+assumed = ledger[ledger["assumption"] != ""]
+if len(assumed):
+    app.say("Rows that rest on an assumption: " + "; ".join(
+        f"**{r.claim_id}** ({r.published}) holds {r.assumption}" if r.status == "holds under an assumption"
+        else f"**{r.claim_id}** ({r.published}) is read {r.assumption}" for r in assumed.itertuples()) + ".")
 
 # %% [markdown]
 # ## Age and ethnicity: the counts the percentages allow
@@ -138,6 +140,19 @@ dp = pima.disproportionality((k_lo, k_hi), k_pt, n, benchmark_share, population,
 app.table(dp, "pima_disproportionality", f"disproportionality of the Black share against {benchmark_text}")
 dr, rr, gap = dp.iloc[0], dp.iloc[1], dp.iloc[2]
 r_lo, r_hi = pima.rounding_only_range(by_id["PD3"], by_id["PD4"], rounding_rule)
+conflicts_all = matrix.conflicts(data_dir, rounding_rule).set_index("conflict_id")
+pima_conflicts = conflicts_all[conflicts_all["claim_ids"].str.split().map(lambda ids: any(by_id[i]["subject"] == "pima" for i in ids))]
+benchmark_census, vintage_assumption, benchmark_claim = pima.benchmark_census(benchmark_source, data_dir)
+vintage_conflicts = [i for i, r in conflicts_all.iterrows() if benchmark_claim and benchmark_claim in r["claim_ids"].split()]
+same_year = pima.census_year(benchmark_census) == pima.census_year(population_source)
+app.say(
+    f"The benchmark share is taken to come from census {benchmark_census or 'not known'}"
+    + (f" ({vintage_assumption}: an assumption; see conflict {', '.join(vintage_conflicts)})" if vintage_assumption else "")
+    + (f", and the rate ratio takes London's population from the same census ({population_source})."
+       if same_year else
+       f", but the rate ratio takes London's population from {population_source}: the two come from different "
+       "census years, so the rate ratio mixes them and should be read with care.")
+)
 app.say(
     f"**Share ratio: {num(dr['value'])}** ({level} interval {num(dr['ci_low'])}–{num(dr['ci_high'])}; "
     f"{num(dr['ci_low_over_range'])}–{num(dr['ci_high_over_range'])} over every count from {count(k_lo)} to {count(k_hi)}). "
@@ -153,9 +168,9 @@ app.say(
 
 # %%
 options = pima.sensitivity_benchmarks(data_dir)
-sens = pd.concat([pima.disproportionality((k_lo, k_hi), k_pt, n, share_b, population, confidence, ci_method,
-                                          ratio_method, label).iloc[:2] for label, share_b in options], ignore_index=True)
-app.table(sens, "pima_benchmark_sensitivity", "the two measures under the published benchmark and the two censuses")
+sens = pd.concat([pima.disproportionality((k_lo, k_hi), k_pt, n, share_b, pop_b, confidence, ci_method,
+                                          ratio_method, label).iloc[:2] for label, share_b, pop_b in options], ignore_index=True)
+app.table(sens, "pima_benchmark_sensitivity", "the two measures under the published benchmark and the two censuses, each rate ratio with the population of its own census year")
 fig, axes = plt.subplots(1, 2, figsize=(8, 2.8), sharey=True)
 for ax, (measure, grp) in zip(axes, sens.groupby("measure", sort=False)):
     y = range(len(grp))
@@ -183,6 +198,7 @@ app.say(f"Across the three benchmark shares the share ratio runs from {num(lo_sr
 
 # %%
 fun = pima.funnel(data_dir)
+pima_assumptions = {c: f"if {a['statement']}" for c, a in load_assumptions(data_dir).items()}
 app.table(fun, "pima_funnel", "the published funnel, from the planned list to interest in diversion")
 rates = pima.funnel_rates(data_dir)
 app.table(rates, "pima_interest_rates", "published interest figures over each possible denominator")
@@ -198,14 +214,18 @@ v = {c: int(by_id[c]["value"]) for c in ("P8", "P3", "P11", "P12", "P13", "P14",
 app.say(
     f"LBC's \"{by_id['P16']['quote']}\" ({by_id['P16']['source_id']}) is {count(v['P13'])} interested out of the planned list of "
     f"{claims.published_text(by_id['P8'])}: {num(100 * v['P13'] / v['P8'], 1)}%. Over the {count(v['P11'])} actually visited it would be "
-    f"{num(100 * v['P13'] / v['P11'], 1)}%. Liberty Investigates' {count(v['P15'])} equals LBC's {count(v['P13'])} interested plus "
-    f"{count(v['P14'])} further contacts ({count(v['P13'] + v['P14'])}), and is {num(100 * v['P15'] / v['P3'], 1)}% of the "
-    f"{count(v['P3'])} visited or attempted. "
+    f"{num(100 * v['P13'] / v['P11'], 1)}%. LBC's {count(v['P13'])} interested plus {count(v['P14'])} further contacts make "
+    f"{count(v['P13'] + v['P14'])}, {'the same number as' if v['P13'] + v['P14'] == v['P15'] else 'not'} Liberty Investigates' "
+    f"{count(v['P15'])}, {num(100 * v['P15'] / v['P3'], 1)}% of the {count(v['P3'])} visited or attempted; the two are the "
+    f"same people only {pima_assumptions['P15']}, which neither answer says (conflict {pima_conflicts.index[0]}). "
     f"The {count(v['P3'])} and the {count(v['P11'])} are not the same count: one includes attempted visits, the other "
     f"counts visits from the planned list. The published answers do not say whether the two lists are the same, so the "
     f"interest rate is {num(100 * v['P13'] / v['P8'], 1)}% or {num(100 * v['P15'] / v['P3'], 1)}% depending on the "
     "framing, and neither can be checked against the other."
 )
+app.table(pima_conflicts.reset_index()[["conflict_id", "title", "arithmetic", "verdict", "explanation", "would_settle"]],
+          "pima_conflicts", "where the published Operation Pima figures disagree, with the arithmetic and a verdict")
+app.say("\n\n".join(f"**{i}. {r.title}: {r.verdict}.** {r.explanation}" for i, r in pima_conflicts.iterrows()))
 
 # %% [markdown]
 # ## How people were selected
@@ -216,13 +236,13 @@ app.table(criteria, "pima_selection_criteria", "the three published accounts of 
 app.say(
     f"The accounts differ: at least {by_id['P9']['value']} violent offences in the last year ({by_id['P9']['source_id']}), "
     f"several occasions in the last {by_id['P9b']['value']} years ({by_id['P9b']['source_id']}), and at least {by_id['P9c']['value']} internal "
-    f"crime or intelligence reports, as suspect or offender ({by_id['P9c']['source_id']}). The last, from the FOI answers, "
-    "does not require a conviction or even an offence."
+    f"crime or intelligence reports ({by_id['P9c']['source_id']}). The last, from the FOI answers, "
+    "counts reports about offences in which a person is named: a suspect, not only an offender, could qualify."
 )
 
 # %% [markdown]
 # ## What this appendix cannot tell you
 #
 # - The Freedom of Information tables themselves were not published: no age-band counts, no ethnic groups other than Black, no gender split, no split of visited from attempted, no outcomes. The ranges above are what the rounding allows, not the true counts.
-# - The Equality Impact Assessment for the operation was released to a requester but its text was not seen.
+# - The Equality Impact Assessment for the operation was released to a requester but not published; Liberty Investigates quotes passages from it, and the rest of its text was not seen.
 # - Whether the list was drawn from the planned list LBC described is not stated anywhere published.

@@ -16,7 +16,7 @@
 # %% [markdown]
 # # The Gangs Matrix profile, as Amnesty and MOPAC reported it: methodology appendix
 #
-# The Metropolitan Police's Gangs Matrix (later the Gangs Violence Matrix) listed people the force considered gang members, each with a harm score and a red, amber or green band. Its make-up was never published as a table. What is known comes from Amnesty International's report *Trapped in the Matrix*, the Mayor's Office for Policing and Crime (MOPAC) review of the Matrix, answers to Freedom of Information requests and London Assembly questions, and the press coverage of each. This appendix collects every published figure about the Matrix, checks each against the others, and rebuilds the profile reported for the years when Amnesty and MOPAC examined it: ethnicity, age, gender, harm bands, zero harm scores and people never convicted of a serious offence.
+# The Metropolitan Police's Gangs Matrix (later the Gangs Violence Matrix) listed people the force considered gang members, each with a harm score and a red, amber or green band. Its make-up was never published as a table. What is known comes from Amnesty International's report *Trapped in the Matrix*, the Mayor's Office for Policing and Crime (MOPAC) review of the Matrix, answers to Freedom of Information requests and London Assembly questions, and the press coverage of each. This appendix collects every published figure about the Matrix, checks each against the others, and rebuilds the profile reported for the years when Amnesty and MOPAC examined it: ethnicity, age, gender, harm bands, zero harm scores, and the people Amnesty's summary says had never committed a serious offence.
 #
 # **How to read it.** No number in this text is typed by hand: every figure is computed when the notebook runs from the sourced claims in `data/claims.csv` and the human decisions in `data/manual/`. The counts behind the published percentages were never released. Where a source printed a rounded percentage of a published total, the appendix gives every whole count that percentage allows; where the total itself was rounded, the range comes from exact interval arithmetic; where no total was published, no count is given. The Matrix was a whole list, not a sample, so a share of it has no sampling error as a description of that list; the intervals shown are model-based intervals for process variability.
 
@@ -37,7 +37,17 @@ params.check("02_gangs_matrix_profile", globals())
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from police_lists.analyses.ledger import attach_status, build_ledger, sources_table, status_counts
+from police_lists.analyses.ledger import (
+    STATUS_DEFINITIONS,
+    assumption_text,
+    attach_status,
+    build_ledger,
+    checkable_count,
+    evidence_count,
+    load_assumptions,
+    sources_table,
+    status_counts,
+)
 from police_lists.readers import claims
 from police_lists.analyses import matrix
 from police_lists.present.appendix import count, pct, span, start
@@ -64,21 +74,19 @@ app.say(
 # %% [markdown]
 # ## The claims ledger
 #
-# Each published figure is checked in the way the published record allows, decided by a person and recorded in `data/manual/claim_checks.csv`:
-#
-# - **reproduced**: recomputing it from other published figures gives the printed value exactly;
-# - **consistent within rounding**: the figures it depends on were rounded, and the range they allow contains it;
-# - **inconsistent**: no value the inputs allow gives the printed figure;
-# - **not checkable from published data**: nothing else published bears on it (a primary count, a date, a wording).
+# Each published figure is checked in the way the published record allows, decided by a person and recorded in `data/manual/claim_checks.csv`. A check counts as evidence only if it could have failed: the ledger tries every value the source could have printed the same way. Figures that report one number twice are paired in `data/manual/corroborations.csv` and counted once, and every assumption a check rests on is in `data/manual/assumptions.csv` and named in its row. The statuses are listed below.
 #
 # An inconsistent row is not necessarily an error by its source: where the sources disagree about an input (the peak size, for example), the row is tested against one reading and the conflicts table in the companion appendix tests the others.
 
 # %%
 ledger = build_ledger(data_dir, ("matrix",), rounding_rule)
 app.table(ledger, "claims_ledger_matrix", "every published Gangs Matrix figure, recomputed, with its status")
+app.say("\n".join(f"- **{s}**: {d}" for s, d in STATUS_DEFINITIONS.items()))
 tally = status_counts(ledger)
-app.say(f"Of the {count(len(ledger))} Matrix figures ({rule_text} rounding assumed for percentages): "
-        + "; ".join(f"{count(v)} {k}" for k, v in tally.items()) + ".")
+app.say(f"Of the {count(len(ledger))} Matrix figures ({rule_text} rounding assumed for percentages), "
+        f"{count(checkable_count(ledger))} can be set against other published figures, and {count(evidence_count(ledger))} "
+        "of those checks could have failed and count as evidence (each once). By status: "
+        + "; ".join(f"{count(v)} {k}" for k, v in tally.items() if v) + ".")
 bad = ledger[ledger["status"] == "inconsistent"]
 if len(bad):
     app.say("Inconsistent: " + " ".join(f"**{r.claim_id}** ({r.published}): {r.reason}" for r in bad.itertuples()))
@@ -86,7 +94,7 @@ if len(bad):
 # %% [markdown]
 # ## The profile: every count the rounding allows
 #
-# Each row is a published figure about the make-up of the list in the years Amnesty and MOPAC examined it, with the published total it is a share of. Where the source did not name that total, a person chose it and the row says so (`base_assumed`, with the reason in `note`): Amnesty's shares are taken of the October total its author published, and ITV's zero-harm share of ITV's own rounded total. MOPAC never published the size of the data it reviewed, so its shares carry no count. The point value is the whole count nearest to the percentage times the total; it is a named convention, not a published figure.
+# Each row is a published figure about the make-up of the list in the years Amnesty and MOPAC examined it, with the published total it is a share of. Where the source did not name that total, a person chose it and the row says so (`base_assumed`, with the reason in `note`; every such choice is also a row of `data/manual/assumptions.csv`): Amnesty's shares are taken, as an assumption, of the October total its author published, although ITV dates Amnesty's Black share to earlier data; ITV's zero-harm share is taken of ITV's own rounded total. MOPAC never published the size of the data it reviewed, so its shares carry no count. The point value is the whole count nearest to the percentage times the total; it is a named convention, not a published figure.
 
 # %%
 prof = attach_status(matrix.profile(data_dir, rounding_rule), ledger)
@@ -94,9 +102,13 @@ app.table(prof, "matrix_profile", f"the Matrix profile reported for the years Am
 row = prof.set_index("claim_id")
 def rng(cid):
     return span(int(row.loc[cid, "count_low"]), int(row.loc[cid, "count_high"]))
+assumed = load_assumptions(data_dir)
+def if_(cid):
+    return assumption_text(assumed[cid], by_id)
 app.say(
-    f"**Ethnicity.** Amnesty's headline \"{by_id['E5']['value']}% Black\" of the {count(int(by_id['M8']['value']))} people listed in "
-    f"October of the year before its report allows {rng('E5')} Black people ({by_id['E5']['source_id']}). "
+    f"**Ethnicity.** Amnesty's headline \"{by_id['E5']['value']}% Black\" allows {rng('E5')} Black people "
+    f"{if_('E5')} ({by_id['E5']['source_id']}); ITV dates Amnesty's figure to data of {by_id['E3b']['ref_date']} "
+    f"({by_id['E3b']['source_id']}), whose total was not published. "
     f"In {by_id['M10a']['ref_date']} the list held {count(int(by_id['M10a']['value']))}, of whom {by_id['E6']['value']}% were BAME: {rng('E6')} people. "
     f"MOPAC's review found {by_id['E7a']['value']}% Black or African-Caribbean and {by_id['E7b']['value']}% BAME, of a total it did not publish.\n\n"
     f"**Age and gender.** {by_id['A1']['value']}% were {row.loc['A1', 'category']} ({rng('A1')} people if the total was "
@@ -104,8 +116,11 @@ app.say(
     f"and {by_id['A4']['value']}% were male ({rng('A4')}).\n\n"
     f"**Harm.** ITV reported {claims.published_text(by_id['H1a'])} with a harm score of zero, "
     f"{claims.published_text(by_id['H1b'])} people; of {claims.published_text(by_id['M9'])} that range is {rng('H1a')} people. "
-    f"Amnesty's summaries give {by_id['H4']['value']}% in the green (lowest) band ({rng('H4')}), {by_id['H2']['value']}% with "
-    f"{row.loc['H2', 'category']} ({rng('H2')}) and {by_id['H3']['value']}% who had {row.loc['H3', 'category']} ({rng('H3')})."
+    f"Amnesty's summaries give {by_id['H4']['value']}% in the green (lowest) band, {by_id['H2']['value']}% with "
+    f"{row.loc['H2', 'category']}, and, in the words of the summary ({by_id['H3']['source_id']}), \"{by_id['H3']['quote']}\". "
+    f"No source dates these shares or gives their base. If each is of the list of "
+    f"{claims.published_text(by_id[assumed['H4']['assumed']])} ({assumed['H4']['assumed']}, an assumption), they allow "
+    f"{rng('H4')}, {rng('H2')} and {rng('H3')} people."
 )
 
 # %%
@@ -145,6 +160,6 @@ app.figure(fig, "matrix_profile_counts", "the whole counts each published profil
 # ## What this appendix cannot tell you
 #
 # - The Matrix's own tables by ethnicity, age, gender and band were not published for these years; the ranges above are what the published rounding allows, not the true counts.
-# - Amnesty's figures are known mostly through press coverage and summaries of the report; where a summary is the only copy seen, the ledger marks the evidence as secondary.
+# - Amnesty's figures are known mostly through press coverage and summaries of the report; where a summary is the only copy seen, the ledger marks the evidence as secondary. Their base and date are assumptions, named in each row.
 # - MOPAC's review did not publish the size of the data it analysed, so its shares cannot be turned into counts.
 # - Disagreements between sources (the peak size, the year labels, the meaning of the zero-harm figure) are set out with their arithmetic in the conflicts table of the companion appendix on the Matrix over time.

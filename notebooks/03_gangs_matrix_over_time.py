@@ -42,6 +42,7 @@ import pandas as pd
 
 from police_lists.readers import claims
 from police_lists.analyses import matrix
+from police_lists.analyses.ledger import assumption_text, load_assumptions
 from police_lists.present.appendix import count, span, start
 
 app, by_id = start("03_gangs_matrix_over_time", output_dir, data_dir)
@@ -146,7 +147,8 @@ u18_lo, u18_hi = matrix.under18_baseline(by_id, rounding_rule)
 app.say(f"The fall in under-18s, {pub('A8b')} to {pub('A8a')}, starts from {pub('A6a')} of {pub('M10a')}: "
         f"{span(u18_lo, u18_hi)} under-18s in {by_id['A6a']['ref_date']}. The point value "
         f"({comp.set_index('claim_id').loc['A6a', 'point_value']}) would give a fall that does not round to "
-        f"{pub('A8b')}; the published figure fits only within the rounding of {pub('A6a')}.")
+        f"{pub('A8b')}; the published figure fits only within the rounding of {pub('A6a')}, and only "
+        f"{assumption_text(load_assumptions(data_dir)['A8b'], by_id)}.")
 
 # %% [markdown]
 # ## Additions and removals
@@ -166,8 +168,9 @@ app.say(
     f"({by_id['H10a']['source_id']}; the Mayor said {pub('H10b')}), leaving {count(r['M10a + E8a - M12a - H10a'])} removed "
     f"for other reasons. StopWatch's {pub('M13a')} after {pub('M13b')} removals and {pub('M13c')} additions implies "
     f"{count(r['M13a + M13b - M13c'])} before them, {count(r['M13a + M13b - M13c - M12a'])} more than {pub('M12a')}: "
-    f"the two reports count from different dates (conflict C3). The same {pub('T6b')} removals are the ones the ICO "
-    f"accepted as compliance with its enforcement notice ({by_id['T6b']['source_id']})."
+    f"the two reports count from different dates (conflict C3). Public Law Today links the ICO's acceptance of "
+    f"compliance with its enforcement notice to the deletion of {pub('T6b')} entries, a figure it attributes to other "
+    f"reports ({by_id['T6b']['source_id']}); that the two are the same removals is its reading, not the ICO's words."
 )
 fig, ax = plt.subplots(figsize=(8, 3.4))
 plot = fl.iloc[::-1]
@@ -214,11 +217,11 @@ app.say(f"The review published on {by_id['T5a']['value']} made {by_id['T5b']['va
 # %% [markdown]
 # ## Conflicts between sources
 #
-# Each disagreement is numbered as in the research notes. The description is a person's (`data/manual/conflicts.csv`); the arithmetic and the verdict are computed here from the published values. *Unresolved* means the published record cannot settle it, and the last column names what would.
+# Each disagreement is numbered as in the research notes; the table holds every one, the Gangs Matrix's and Operation Pima's (the Pima ones are discussed in the Pima appendix). The description is a person's (`data/manual/conflicts.csv`); the arithmetic, the verdict and the explanation are computed here from the published values in each row, and a verdict holds no number. *Unresolved* means the published record cannot settle it, and the last column names what would.
 
 # %%
 conf = matrix.conflicts(data_dir, rounding_rule)
-app.table(conf, "conflicts", f"conflicts between published Gangs Matrix figures, with the arithmetic and a verdict ({rule_text} rounding assumed)")
+app.table(conf, "conflicts", f"conflicts between published figures on the Gangs Matrix and Operation Pima, with the arithmetic and a verdict ({rule_text} rounding assumed)")
 app.say("\n\n".join(f"**{r.conflict_id}. {r.title}: {r.verdict}.** {r.explanation}" for r in conf.itertuples()))
 
 # %% [markdown]

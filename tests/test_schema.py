@@ -33,6 +33,12 @@ def test_schema_enums_match_standards():
     fields = {f["name"]: f for f in checks["fields"]}
     assert tuple(fields["check"]["constraints"]["enum"]) == standards.CHECKS
     assert tuple(fields["comparator"]["constraints"]["enum"]) == standards.COMPARATORS
+    pairs = json.loads((ROOT / "data/schemas/corroborations.schema.json").read_text())
+    fields = {f["name"]: f for f in pairs["fields"]}
+    assert tuple(fields["relation"]["constraints"]["enum"]) == standards.CORROBORATION_RELATIONS
+    assumptions = json.loads((ROOT / "data/schemas/assumptions.schema.json").read_text())
+    fields = {f["name"]: f for f in assumptions["fields"]}
+    assert tuple(fields["kind"]["constraints"]["enum"]) == standards.ASSUMPTION_KINDS
 
 
 def _edit_csv(path: Path, row_number: int, column: str, value: str) -> None:

@@ -73,11 +73,12 @@ def test_small_count_ratio_r19_methods_differ():
 
 
 def test_matrix_reference_r20():
-    assert 0.78 / 0.13 == pytest.approx(6.0)
+    assert stats.disproportionality_ratio(78, 100, 0.13).value == pytest.approx(6.0)
     assert stats.disproportionality_ratio(78, 100, 0.27).value == pytest.approx(2.889, abs=1e-3)
-    # group vs rest from the shares alone: odds of the two compositions
-    assert (0.78 / 0.22) / (0.13 / 0.87) == pytest.approx(23.73, abs=1e-2)
-    assert (0.78 / 0.22) / (0.27 / 0.73) == pytest.approx(9.59, abs=1e-2)
+    # Group vs rest from the shares alone: a list of 78 in 100 against a population
+    # whose group is 13% (27%) of a million; the ratio depends only on the shares.
+    assert stats.group_vs_rest_rate_ratio(78, 100, 130_000, 1_000_000).value == pytest.approx(23.73, abs=1e-2)
+    assert stats.group_vs_rest_rate_ratio(78, 100, 270_000, 1_000_000).value == pytest.approx(9.59, abs=1e-2)
 
 
 def test_lower_confidence_narrows_interval():

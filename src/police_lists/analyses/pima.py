@@ -17,7 +17,9 @@ import pandas as pd
 from police_lists.analyses import benchmarks
 from police_lists.methods import stats
 from police_lists.methods.expressions import evaluate, expression_names
-from police_lists.methods.rounding import POINT_RULE, Interval, consistent_counts, point_count
+from police_lists.methods.formatting import count, exact_pct, exact_pct_span, span
+from police_lists.methods.rounding import POINT_RULE, Interval, consistent_counts, point_count, rounds_to
+from police_lists.readers import census
 from police_lists.readers import claims as claims_mod
 from police_lists.readers.manual import read_manual
 
@@ -172,13 +174,43 @@ def disproportionality(
     )
 
 
-def sensitivity_benchmarks(data_dir: str = "data") -> list[tuple[str, float]]:
-    """(label, share) of each benchmark in the set 'pima_sensitivity' (benchmark_sets.csv):
-    the published benchmark and the two censuses it could have come from."""
-    return [
-        (label, benchmarks.resolve(bid, data_dir=data_dir).share)
-        for bid, label in benchmarks.benchmark_set("pima_sensitivity", labels=True, data_dir=data_dir)
-    ]
+def benchmark_census(benchmark_id: str, data_dir: str = "data") -> tuple[str | None, str, str]:
+    """(census id, assumption, claim id) behind a benchmark share: a census id is
+    its own census; for a published share (a claim), the census year a person
+    assumed for it (data/manual/assumptions.csv, kind census_vintage) and those
+    words, 'if ...'; None and '' when unknown."""
+    if census.CENSUS_ID.match(benchmark_id):
+        return benchmark_id, "", ""
+    b = benchmarks.resolve(benchmark_id, data_dir=data_dir)
+    if not b.claim_id:
+        return None, "", ""
+    rows = read_manual("assumptions", data_dir)
+    row = rows[(rows["claim_id"] == b.claim_id) & (rows["kind"] == "census_vintage")]
+    if not len(row):
+        return None, "", b.claim_id
+    return row["assumed"].iloc[0], f"if {row['statement'].iloc[0]}", b.claim_id
+
+
+def census_year(census_id: str | None) -> str | None:
+    """'london_all_ages@2011' -> '2011'; None for None."""
+    return census_id.rsplit("@", 1)[1] if census_id else None
+
+
+def sensitivity_benchmarks(data_dir: str = "data") -> list[tuple[str, float, int]]:
+    """(label, share, population) of each benchmark in the set 'pima_sensitivity'
+    (benchmark_sets.csv): the published benchmark and the two censuses it could
+    have come from. Each share's rate ratio takes the population of its own
+    census year (for the published share, the year assumed for it), so no rate
+    ratio mixes a share from one census with a population from another."""
+    out = []
+    for bid, label in benchmarks.benchmark_set("pima_sensitivity", labels=True, data_dir=data_dir):
+        source, _, _ = benchmark_census(bid, data_dir)
+        if source is None:
+            raise ValueError(
+                f"benchmark {bid!r} has no census year: add a census_vintage row to data/manual/assumptions.csv"
+            )
+        out.append((label, benchmarks.resolve(bid, data_dir=data_dir).share, population_total(source, data_dir)))
+    return out
 
 
 def funnel(data_dir: str = "data") -> pd.DataFrame:
@@ -249,3 +281,112 @@ def funnel_rates(data_dir: str = "data") -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+# --- The Pima conflicts (data/manual/conflicts.csv): their comparisons -------------------------------
+# Each takes (claims by id, rounding rule, the conflict's inputs by role) and
+# returns (arithmetic, verdict, explanation); analyses.matrix.conflicts builds
+# the one conflicts table from these and the Matrix comparisons. A verdict
+# holds no number: the figures are in the arithmetic and the explanation.
+
+
+def cohort_uptake(by_id, rule, inp):
+    """Cohort and uptake: are LBC's and Liberty Investigates' counts one list counted several ways?"""
+    iv = {r: claims_mod.claim_interval(by_id[inp.one(r)], rule) for r in ("list", "visited", "visited_or_attempted")}
+    text = {r: claims_mod.published_text(by_id[inp.one(r)]) for r in ("list", "visited", "visited_or_attempted")}
+    nested = iv["visited"].hi <= iv["visited_or_attempted"].lo and iv["visited_or_attempted"].lo <= iv["list"].hi
+    parts_ids = (inp.one("interested"), inp.one("further_contacts"))
+    total_id = inp.one("interested_total")
+    parts = sum(int(by_id[c]["value"]) for c in parts_ids)
+    total = int(by_id[total_id]["value"])
+    interested = int(by_id[parts_ids[0]]["value"])
+    rate = by_id[inp.one("rate")]
+    rate_iv = claims_mod.claim_interval(rate, rule)
+    lbc_rate = Interval.point(100 * interested) / iv["list"]
+    rates = {
+        "visited": Fraction(100 * interested, int(iv["visited"].lo)),
+        "visited_or_attempted": Fraction(100 * total, int(iv["visited_or_attempted"].lo)),
+    }
+    arithmetic = (
+        f"{inp.one('visited')} {text['visited']} <= {inp.one('visited_or_attempted')} {text['visited_or_attempted']} "
+        f"<= {inp.one('list')} {text['list']} ({span(int(iv['list'].lo), int(iv['list'].hi))}): "
+        f"{'holds' if nested else 'fails'}; {parts_ids[0]} + {parts_ids[1]} = {count(parts)} "
+        f"({'equals' if parts == total else 'differs from'} {total_id} {count(total)}); "
+        f"{parts_ids[0]} / {inp.one('list')} = {exact_pct_span(lbc_rate, 1)} against {rate['claim_id']} "
+        f"'{claims_mod.published_text(rate)}' ({'meets' if lbc_rate.overlaps(rate_iv) else 'misses'} it); "
+        f"{parts_ids[0]} / {inp.one('visited')} = {exact_pct(rates['visited'], 1)}; "
+        f"{total_id} / {inp.one('visited_or_attempted')} = {exact_pct(rates['visited_or_attempted'], 1)}"
+    )
+    if nested and parts == total:
+        verdict = "unresolved: the counts fit one list counted several ways, but neither answer says so"
+    elif nested:
+        verdict = "unresolved: the counts can nest, but the interested count is not the sum of the other two"
+    else:
+        verdict = "unresolved: the counts cannot be one list counted several ways"
+    explanation = (
+        f"The {text['visited']} visited, the {text['visited_or_attempted']} visited or attempted and the list of "
+        f"{text['list']} {'can' if nested else 'cannot'} be nested counts of one list, and "
+        f"{parts_ids[0]} + {parts_ids[1]} ({count(parts)}) {'equals' if parts == total else 'does not equal'} the "
+        f"{count(total)} who expressed an interest ({total_id}). "
+        "Fitting is not proof: the two FOI answers describe different things and neither says its count includes "
+        f"the other's. The uptake rate is {exact_pct(rates['visited'], 1)} or "
+        f"{exact_pct(rates['visited_or_attempted'], 1)} depending on the denominator."
+    )
+    return arithmetic, verdict, explanation
+
+
+def criterion_wordings(by_id, rule, inp):
+    """Selection criterion: the published selection criteria, which count different things."""
+    ids = inp.all("criterion")
+    measures = {by_id[c]["base"] for c in ids}
+    arithmetic = "; ".join(f"{c}: '{by_id[c]['quote']}' ({by_id[c]['source_id']})" for c in ids)
+    if len(measures) > 1:
+        verdict = "unresolved: the criteria count different things, so no arithmetic compares them"
+    elif len({by_id[c]["value"] for c in ids}) == 1:
+        verdict = "consistent: the criteria give the same number of the same thing"
+    else:
+        verdict = "inconsistent: the criteria give different numbers of the same thing"
+    explanation = (
+        f"The {len(ids)} accounts count {len(measures)} different things: "
+        + "; ".join(sorted(measures))
+        + ". Only the Met's own selection rule can say which, if any, was applied."
+    )
+    return arithmetic, verdict, explanation
+
+
+def census_vintage(by_id, rule, inp):
+    """Census year: which census a published share of London rounds to."""
+    published = by_id[inp.one("published")]
+    checks = claims_mod.load_checks(inp.data_dir).set_index("claim_id")
+    fits, parts = {}, []
+    for cid in inp.all("census"):
+        census_id = checks.loc[cid, "expression"]
+        k, n = census.census_share(census_id, data_dir=inp.data_dir)
+        share = Fraction(100 * k, n)
+        fits[census_id] = rounds_to(share, published["value"], claims_mod.claim_rule(published, rule))
+        parts.append(
+            f"{census_id}: {count(k)} of {count(n)} = {exact_pct(share, 2)} "
+            f"({'rounds' if fits[census_id] else 'does not round'} to {claims_mod.published_text(published)})"
+        )
+    ordered = sorted(fits, key=lambda c: c.rsplit("@", 1)[1])
+    arithmetic = "; ".join(parts)
+    fitting = [c for c in ordered if fits[c]]
+    if len(fitting) == 1:
+        which = "earlier" if fitting[0] == ordered[0] else "later"
+        verdict = f"unresolved: the share fits the {which} census only; the story names no source"
+    elif fitting:
+        verdict = "unresolved: the share fits every census tested; the story names no source"
+    else:
+        verdict = "unresolved: the share fits no census tested; the story names no source"
+    sources = claims_mod.load_sources(inp.data_dir).set_index("source_id")
+    explanation = (
+        f"{published['claim_id']} ({claims_mod.published_text(published)}, {published['source_id']}, dated "
+        f"{sources.loc[published['source_id'], 'date']}) fits "
+        + (" and ".join(fitting) if fitting else "none of the censuses tested")
+        + ". The census it fits is a reading of the arithmetic, not the source's word; the rate ratio in appendix 01 "
+        "takes the census year recorded as an assumption in data/manual/assumptions.csv."
+    )
+    return arithmetic, verdict, explanation
+
+
+PIMA_COMPARISONS = (cohort_uptake, criterion_wordings, census_vintage)

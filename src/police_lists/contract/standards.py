@@ -42,12 +42,69 @@ EVIDENCE = ("V", "V2", "U")
 CHECKS = ("share_of", "expression", "census_share", "not_checkable")
 COMPARATORS = ("=", "<=", ">=")
 
-# Ledger statuses, in order of strength.
-REPRODUCED = "reproduced"
+# Ledger statuses (issue 12): each word says exactly what was shown. A check
+# is "evidence" only if it could have failed for some value the published
+# rounding allows (analyses.ledger computes this power test for every check);
+# a check that cannot fail is NO_TEST and never counts in any tally.
+REPRODUCED_EXACTLY = "reproduced exactly"
+REPRODUCED_ROUNDED = "reproduced after the source's rounding"
 CONSISTENT = "consistent within rounding"
+ORDER_HOLDS = "order holds"
+CORROBORATED = "corroborated"
+UNDER_ASSUMPTION = "holds under an assumption"
 INCONSISTENT = "inconsistent"
-NOT_CHECKABLE = "not checkable from published data"
-STATUSES = (REPRODUCED, CONSISTENT, INCONSISTENT, NOT_CHECKABLE)
+NO_TEST = "no test possible"
+NOT_CHECKABLE = "not checkable"
+
+# One plain sentence per status: the glossary and the status badges use these.
+STATUS_DEFINITIONS: dict[str, str] = {
+    REPRODUCED_EXACTLY: "Recomputed from exact published figures or the census, it gives the printed value exactly.",
+    REPRODUCED_ROUNDED: (
+        "Recomputed from exact published figures or the census, it gives a value that rounds to the printed one "
+        "under the source's rounding (about, half up to the digits shown)."
+    ),
+    CONSISTENT: (
+        "Some of the figures it depends on were rounded; a value they allow gives the printed figure, and another "
+        "printed value could have failed the same check."
+    ),
+    ORDER_HOLDS: (
+        "A published bound or order (more than, no more than the list it is drawn from) holds for every value the "
+        "rounding allows, and a different printed value could have broken it."
+    ),
+    CORROBORATED: (
+        "An independent source printed the same figure; counted once for the pair, and it is not a recomputation."
+    ),
+    UNDER_ASSUMPTION: (
+        "The check passes only under an assumption a person made (a base, a census year, a peak, a definition); "
+        "the assumption is named in the row, and the figure is not counted as evidence until it is confirmed."
+    ),
+    INCONSISTENT: "No value the published inputs allow gives the printed figure.",
+    NO_TEST: (
+        "A comparison was made but could not have failed, so it shows nothing: any count fits the rounding, the "
+        "bound holds whatever was printed, one source repeats another's figure, or one value stands for two "
+        "different definitions."
+    ),
+    NOT_CHECKABLE: "Nothing else published bears on it arithmetically (a primary count, a date, a wording).",
+}
+STATUSES = tuple(STATUS_DEFINITIONS)
+
+# Statuses that count as evidence about a figure, for or against. Each check is
+# counted once (analyses.ledger: one counted row per evidence unit).
+EVIDENCE_STATUSES = frozenset(
+    {REPRODUCED_EXACTLY, REPRODUCED_ROUNDED, CONSISTENT, ORDER_HOLDS, CORROBORATED, INCONSISTENT}
+)
+
+# Statuses a check may carry only if it could have failed (the power rule).
+POWER_REQUIRED = frozenset({REPRODUCED_EXACTLY, REPRODUCED_ROUNDED, CONSISTENT, ORDER_HOLDS, UNDER_ASSUMPTION})
+
+# How a pair of claims reporting one figure relate (data/manual/corroborations.csv).
+#   independent       an independent source printed the same figure -> corroborated
+#   restated          the second report takes the figure from the first -> no test possible
+#   other_definition  the same value printed for a differently described quantity -> no test possible
+CORROBORATION_RELATIONS = ("independent", "restated", "other_definition")
+
+# What a person assumed for a check (data/manual/assumptions.csv).
+ASSUMPTION_KINDS = ("base", "census_vintage", "peak", "identity", "snapshot")
 
 # Confidence-interval methods for one share: our name -> statsmodels' name.
 # Wilson is the default; Clopper-Pearson is conservative; the others are here

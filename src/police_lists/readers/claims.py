@@ -77,13 +77,15 @@ def claim_interval(claim: pd.Series, rounding_rule: str = "half_up") -> Interval
 
 
 def published_text(claim: pd.Series) -> str:
-    """The figure as a reader would see it printed, with its qualifier."""
+    """The figure as a reader saw it printed, with the words the source printed
+    before it (claims.csv `qualifier`: "nearly", "just over", ...). A claim the
+    project treats as approximate with no printed qualifier is shown bare: its
+    precision is the project's judgement, not the source's words."""
     value = claim["value"]
     if claim["unit"] in ("count", "ratio") and value.replace(".", "", 1).isdigit():
         whole, _, frac = value.partition(".")
         value = f"{int(whole):,}" + (f".{frac}" if frac else "")
     suffix = "%" if claim["unit"] == "percent" else ""
-    prefix = {"approximate": "about ", "lower_bound": "more than ", "upper_bound": "fewer than "}.get(
-        claim["rounding"], ""
-    )
+    qualifier = claim.get("qualifier", "") or ""
+    prefix = f"{qualifier} " if qualifier else ""
     return f"{prefix}{value}{suffix}"

@@ -1,5 +1,6 @@
-"""The conflicts table: the disagreements between published Gangs Matrix
-figures, each tested by arithmetic.
+"""The conflicts table: the disagreements between published figures (the
+Gangs Matrix's, and Operation Pima's, whose comparisons live in
+analyses.pima), each tested by arithmetic.
 
 Two human decisions in data/manual/: conflicts.csv (the disagreements numbered
 as in the research notes, figures.md, with what would settle each) and
@@ -18,11 +19,13 @@ import pandas as pd
 
 from police_lists.analyses.matrix.changes import _fits, pct_fall, removed_if_before
 from police_lists.analyses.matrix.composition import whole_counts
+from police_lists.analyses.matrix.snapshots import date_span
+from police_lists.analyses.pima import PIMA_COMPARISONS
 from police_lists.contract.paths import data_dir as _data_dir
 from police_lists.contract.paths import display_path
 from police_lists.contract.problems import ProblemError, problem
 from police_lists.methods.formatting import count, exact_pct, exact_pct_span, span
-from police_lists.methods.rounding import Interval, consistent_counts, half_up
+from police_lists.methods.rounding import Interval, consistent_counts, half_up, rounds_to
 from police_lists.readers import claims as claims_mod
 from police_lists.readers.manual import read_manual
 
@@ -48,9 +51,11 @@ def load_conflicts(data_dir: str = "data") -> pd.DataFrame:
 class Inputs:
     """The claims one conflict's comparison uses, by role (conflict_inputs.csv)."""
 
-    def __init__(self, rows: pd.DataFrame, conflict_of: dict[str, str]):
+    def __init__(self, rows: pd.DataFrame, conflict_of: dict[str, str], assumed: dict | None = None, data_dir="data"):
         self.rows = rows
         self.conflict_of = conflict_of  # comparison -> conflict id, for cross references
+        self.assumed = assumed or {}  # claim id -> kind of assumption (data/manual/assumptions.csv)
+        self.data_dir = data_dir
 
     def all(self, role: str) -> list[str]:
         return list(self.rows.loc[self.rows["role"] == role, "claim_id"])
@@ -100,6 +105,13 @@ def peak_size(by_id, rule, inp: Inputs):
         f"The published falls split: {' and '.join(fit_only[first]) or 'none'} fit only {p6}; "
         f"{' and '.join(fit_only[second]) or 'none'} fit only {p7}; {' and '.join(both) or 'none'} fit both. "
     )
+    falls = dict(inp.pairs("fall"))
+    named = []
+    for cid, peak in inp.pairs("source_peak"):
+        if not _fits(by_id[cid], pct_fall(_iv(by_id[peak]), _iv(by_id[falls[cid]])), True, rule):
+            named.append(f"{cid}'s own source prints the peak as {count(_iv(by_id[peak]).lo)} ({peak}) beside it")
+    if named:
+        split += "; ".join(named) + ", so its fit to the other peak is arithmetic only. "
     if fit_only[first] and fit_only[second]:
         verdict = "unresolved"
         text = (
@@ -108,7 +120,7 @@ def peak_size(by_id, rule, inp: Inputs):
         )
     else:
         winner = p6 if fit_only[first] else p7 if fit_only[second] else None
-        verdict = f"resolved: the changes fit {winner}" if winner else "unresolved"
+        verdict = "resolved: every published change fits the same peak" if winner else "unresolved"
         text = split + (
             f"Every published change fits {winner}." if winner else "The changes do not separate the peaks."
         )
@@ -142,16 +154,50 @@ def count_timing(by_id, rule, inp: Inputs):
         f"{_text(m17c)} as a share of {count(n)} plus itself = {exact_pct_span(share_if_after, 1)}, "
         f"{'meets' if share_ok else 'not'} {_text(share)}"
     )
-    resolved = ok_a and ok_c and above_peak and not share_ok
-    verdict = f"resolved: {count(n)} is the count before the removals" if resolved else "unresolved"
+    growth = ""
+    publishers = claims_mod.load_sources(inp.data_dir).set_index("source_id")["publisher"]
+    for earlier_id in inp.all("earlier_count"):
+        earlier = by_id[earlier_id]
+        e = int(earlier["value"])
+        arithmetic += f"; {earlier_id} {_text(earlier)} ({earlier['ref_date']}) {'<' if e < n else '>='} {count(n)}"
+        growth += (
+            f" {publishers[earlier['source_id']]} gives {_text(earlier)} on {earlier['ref_date']} ({earlier_id}): read "
+            f"as the count after, the list would have grown by "
+            f"{span(math.ceil(before_after.lo) - e, math.floor(before_after.hi) - e)} people before the removals"
+            + (
+                f"; in either reading {count(n)} is not the lowest count since the database was set up."
+                if e < n
+                else "."
+            )
+        )
+    before_fits = ok_a and ok_c
+    after_fits = share_ok and not above_peak
+    if before_fits and not after_fits:
+        verdict = "unresolved; the arithmetic favours the count before the removals, if the share removed is of the whole list"
+    elif after_fits and not before_fits:
+        verdict = "unresolved; the arithmetic favours the count after the removals"
+    elif before_fits:
+        verdict = "unresolved: both readings fit the arithmetic"
+    else:
+        verdict = "unresolved: neither reading fits the arithmetic"
+    c_rule = claims_mod.claim_rule(m17c, rule)
+    edge = [k for k in range(lo, hi + 1) if rounds_to(Fraction(k), m17c["value"], c_rule, m17c["precision"] or None)]
     text = (
         f"Read as the count before the removals, {_text(share)} of {count(n)} is "
-        f"{span(lo, hi)} people, which agrees with both '{_text(m17a)}' and '{_text(m17c)}', "
-        f"leaving {span(n - hi, n - lo)} (derived, not published). Read as the count after, the list before "
-        f"would have been {span(math.ceil(before_after.lo), math.floor(before_after.hi))}, more than the "
-        f"all-time peak, and '{_text(m17c)}' would be only {exact_pct_span(share_if_after, 1)} of it. "
-        f"The review ({by_id[inp.one('review')]['value']}) also predates the settlement "
-        f"({by_id[inp.one('settlement')]['value']})."
+        f"{span(lo, hi)} people: '{_text(m17a)}' {'holds' if ok_a else 'fails'}, and '{_text(m17c)}' "
+        f"{'fits' if edge else 'does not fit'}"
+        + (
+            f" only at its edge ({len(edge)} of the {hi - lo + 1} whole counts)"
+            if edge and len(edge) < hi - lo + 1
+            else ""
+        )
+        + f", leaving {span(n - hi, n - lo)} (derived, not published). Read as the count after, the list before "
+        f"would have been {span(math.ceil(before_after.lo), math.floor(before_after.hi))}, "
+        f"{'more' if above_peak else 'not more'} than the all-time peak, and '{_text(m17c)}' would be "
+        f"{exact_pct_span(share_if_after, 1)} of it. Both readings take the share removed to be of the whole list. "
+        f"The review ({by_id[inp.one('review')]['value']}) predates the settlement "
+        f"({by_id[inp.one('settlement')]['value']}), and one source calls the count 'now' after reporting the removals. "
+        "No count after the removals was published." + growth
     )
     return arithmetic, verdict, text
 
@@ -169,7 +215,7 @@ def snapshot_dates(by_id, rule, inp: Inputs):
         f"{b_id} + {removed} - {added} = {count(before)} (not {count(a)})"
     )
     verdict = (
-        "resolved: different snapshots (dates not pinned)"
+        "unresolved; most likely two snapshots, whose dates are not printed"
         if before != a
         else "consistent: the recent flows lead from one count to the other"
     )
@@ -190,21 +236,46 @@ def shares_by_snapshot(by_id, rule, inp: Inputs):
     hi = max(ids, key=lambda i: Decimal(by_id[i]["value"]))
     span_lo = min(v.lo for v in ivs.values())
     span_hi = max(v.hi for v in ivs.values())
+    assumed = {i for i in ids if inp.assumed.get(i) == "snapshot"}
+    pinned = {i: i not in assumed and bool(by_id[i]["ref_date"]) for i in ids}
     disjoint = [(i, j) for k, i in enumerate(ids) for j in ids[k + 1 :] if not ivs[i].overlaps(ivs[j])]
+
+    def dates_differ(i, j):
+        a, b = date_span(by_id[i]["ref_date"]), date_span(by_id[j]["ref_date"])
+        return a[1] < b[0] or b[1] < a[0]
+
+    explained = [(i, j) for i, j in disjoint if pinned[i] and pinned[j] and dates_differ(i, j)]
+    open_pairs = [p for p in disjoint if p not in explained]
     black, other = inp.all("bame_part")
     bame14 = _iv(by_id[black], rule) + _iv(by_id[other], rule)
     arithmetic = (
         "Black share by snapshot: "
-        + "; ".join(f"{i} {by_id[i]['ref_date']} {_text(by_id[i])}" for i in ids)
-        + f"; BAME in Oct 2014 = {black} + {other} = {exact_pct_span(bame14, 2)}; "
-        f"pairs that cannot be equal: {len(disjoint)}"
+        + "; ".join(
+            f"{i} {by_id[i]['ref_date'] or 'undated'}{'' if pinned[i] else ' (date assumed)'} {_text(by_id[i])}"
+            for i in ids
+        )
+        + f"; BAME in {by_id[black]['ref_date']} = {black} + {other} = {exact_pct_span(bame14, 2)}; "
+        f"pairs that cannot be equal: {len(disjoint)}, of which {len(explained)} carry different printed dates"
     )
-    verdict = "resolved: different snapshots"
+    if not disjoint:
+        verdict = "consistent: every share could describe one list"
+    elif not open_pairs:
+        verdict = "resolved: the shares that cannot be equal carry different printed dates"
+    else:
+        verdict = "unresolved: some shares that cannot be equal have an assumed or missing date"
     text = (
         f"The published Black share runs from {_text(by_id[lo])} ({lo}) to {_text(by_id[hi])} ({hi}) across "
-        f"{len(ids)} snapshots (rounding allows {exact_pct(span_lo, 1)} to {exact_pct(span_hi, 1)}); "
-        f"{len(disjoint)} pairs cannot describe the same list, which is expected of different dates. "
-        "Each share is reported with its own snapshot date in the composition tables."
+        f"{len(ids)} snapshots (rounding allows {exact_pct(span_lo, 1)} to {exact_pct(span_hi, 1)}). "
+        f"{len(disjoint)} pairs cannot describe the same list; {len(explained)} of them are explained by the dates "
+        "their sources print"
+        + (
+            ", and the others involve a share whose date a person assumed ("
+            + ", ".join(sorted({x for p in open_pairs for x in p if not pinned[x]}))
+            + ", data/manual/assumptions.csv)"
+            if open_pairs
+            else ""
+        )
+        + ". Each share is reported with its own snapshot date in the composition tables."
     )
     return arithmetic, verdict, text
 
@@ -220,7 +291,7 @@ def year_label(by_id, rule, inp: Inputs):
         f"{e18} {_text(by_id[e18])} for 2018: {'overlap' if same_2018 else 'no overlap'}"
     )
     verdict = (
-        "inconsistent as labelled; consistent if the BBC's year is 2018"
+        "inconsistent as labelled; consistent if the BBC's year is the Mayor's earlier year"
         if (same_2018 and not same_2019)
         else "unresolved"
     )
@@ -261,7 +332,11 @@ def age_band(by_id, rule, inp: Inputs):
         f"= at most {exact_pct(gap.hi, 1)}; {u18['claim_id']} gives {_text(u18)} under 18 and "
         f"{youngest['claim_id']} a youngest age of {youngest['value']}"
     )
-    verdict = "unresolved (probably a transcription slip)"
+    verdict = (
+        "inconsistent: the narrower band cannot hold more than the wider one"
+        if gap.hi < 0
+        else "unresolved: both bands can hold only if few people were in the ages one has and the other lacks"
+    )
     text = (
         f"Both can hold only if at most {exact_pct(gap.hi, 1)} of the list were in the ages the wider band has and "
         f"the narrower lacks, while "
@@ -315,11 +390,16 @@ def offending_benchmark(by_id, rule, inp: Inputs):
             f"(rounding range {half_up(r.lo, 2)}–{half_up(r.hi, 2)})"
         )
     arithmetic = f"{', '.join(same)} all print {', '.join(sorted(set(same.values())))}%; " + "; ".join(parts)
-    verdict = "unresolved: one value, three definitions"
+    verdict = (
+        "unresolved: one value, several definitions"
+        if len(set(same.values())) == 1
+        else "unresolved: the descriptions print different values"
+    )
     lo = min(r.lo for r in ratios)
     hi = max(r.hi for r in ratios)
     text = (
-        f"The three descriptions print the same value, so the arithmetic cannot tell them apart. The choice matters: "
+        f"The {len(same)} descriptions print {'the same value' if len(set(same.values())) == 1 else 'different values'}, "
+        "so the arithmetic cannot tell the definitions apart. The choice matters: "
         f"the Black share of the Matrix ({_text(by_id[list_id])}) is between {half_up(lo, 2)} and {half_up(hi, 2)} "
         "times the benchmark depending on which offending benchmark is used."
     )
@@ -334,10 +414,13 @@ def loose_wording(by_id, rule, inp: Inputs):
     arithmetic = (
         f"{k_id} / {n_id} = {count(k)} / {count(n)} = {exact_pct(share, 2)}; two thirds = {exact_pct(two_thirds, 2)}"
     )
-    verdict = "loose wording; the published counts stand"
+    if half_up(share) == half_up(two_thirds):
+        verdict = "consistent: the count is two thirds of the base to the nearest percent"
+    else:
+        verdict = "loose wording; the published counts stand"
     text = (
-        f"{count(k)} of {count(n)} is {exact_pct(share, 1)}, {exact_pct(two_thirds - share, 1)[:-1]} points short "
-        "of two thirds; the counts are the figures to use."
+        f"{count(k)} of {count(n)} is {exact_pct(share, 1)}, {exact_pct(abs(two_thirds - share), 1)[:-1]} points "
+        f"{'short of' if share < two_thirds else 'above'} two thirds; the counts are the figures to use."
     )
     return arithmetic, verdict, text
 
@@ -355,6 +438,7 @@ COMPARISONS = {
         zero_harm,
         offending_benchmark,
         loose_wording,
+        *PIMA_COMPARISONS,
     )
 }
 
@@ -362,10 +446,13 @@ COMPARISONS = {
 def conflicts(data_dir: str = "data", rounding_rule: str = "half_up") -> pd.DataFrame:
     """The conflicts table: the human description from conflicts.csv, the
     arithmetic computed here, and a verdict (or 'unresolved' with what would
-    settle it). Every number in the arithmetic and verdict text is computed."""
+    settle it). Every number in the arithmetic and explanation is computed from
+    the claims in the conflict's row; a verdict holds no number."""
     by_id = claims_mod.claims_by_id(data_dir)
     inputs = read_manual("conflict_inputs", data_dir)
     conflict_of = dict(zip(inputs["comparison"], inputs["conflict_id"]))
+    assumptions = read_manual("assumptions", data_dir)
+    assumed = dict(zip(assumptions["claim_id"], assumptions["kind"]))
     rows = []
     for _, r in load_conflicts(data_dir).iterrows():
         mine = inputs[inputs["conflict_id"] == r["conflict_id"]]
@@ -373,7 +460,7 @@ def conflicts(data_dir: str = "data", rounding_rule: str = "half_up") -> pd.Data
             arithmetic, verdict, text = "", "unresolved", "No arithmetic bears on it."
         else:
             fn = COMPARISONS[mine["comparison"].iloc[0]]
-            arithmetic, verdict, text = fn(by_id, rounding_rule, Inputs(mine, conflict_of))
+            arithmetic, verdict, text = fn(by_id, rounding_rule, Inputs(mine, conflict_of, assumed, data_dir))
         rows.append(
             {
                 "conflict_id": r["conflict_id"],
