@@ -124,10 +124,10 @@ class Appendix:
             self.html(table_html(df, name, caption, sensitivity, formats))
 
     def _label(self, name: str, info: dict) -> None:
-        label = {"table": f"{name}.csv", "notebook": self.notebook, **info}
+        record = {"table": f"{name}.csv", "notebook": self.notebook, **info}
         atomic_write(
             self.root / "tables" / ".labels" / f"{name}.json",
-            (json.dumps(label, indent=1, sort_keys=True) + "\n").encode("utf-8"),
+            (json.dumps(record, indent=1, sort_keys=True) + "\n").encode("utf-8"),
         )
 
     def figure(self, fig, name: str, caption: str, alt: str | None = None) -> None:

@@ -4,6 +4,9 @@ themselves are analyses.profile's."""
 
 from __future__ import annotations
 
+import html as _html
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -182,17 +185,11 @@ def in_short_bullets(pub: Published, level: str, table_prefix: str) -> list[dict
     (the largest group of each dimension, the ratios, the disclosure audit), each
     with the page's label (SYNTHETIC, NOT FOR PUBLICATION or the sensitivity) as its
     status and a link to its table. Plain text: Appendix.in_short escapes it."""
-    import re
-
     status = pub.stamp or "disclosure-controlled"
-    plain = lambda html: (
-        re.sub(r"<[^>]+>", "", html)
-        .replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", '"')
-        .replace("&#x27;", "'")
-    )
+
+    def plain(text: str) -> str:
+        return _html.unescape(re.sub(r"<[^>]+>", "", text))
+
     bullets = [
         {
             "text": plain(say_read(pub)).split(". Ethnicity codes")[0] + ".",
