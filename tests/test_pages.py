@@ -132,3 +132,12 @@ def test_index_has_questions_headlines_and_synthetic(built):
     assert index.count("SYNTHETIC: invented teaching data") == 1
     assert 'href="teaching/lesson1_reading_a_statistic_student.html"' in index
     assert "2025" not in manifest["appendices"]["02_gangs_matrix_profile"]["vintage"]
+
+
+def test_teaching_pages_say_make_teaching_and_their_defaults():
+    from police_lists.pipeline.convert import all_parameters, build_command
+
+    name = "lesson1_reading_a_statistic_student"
+    assert build_command(name) == "make teaching" and build_command("01_operation_pima") == "make all"
+    shown = all_parameters(name, {"role": "student"})
+    assert shown["role"] == "'student'" and "data_dir" in shown

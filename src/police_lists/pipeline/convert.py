@@ -11,6 +11,7 @@ import html
 import platform
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from police_lists.contract.paths import PROJECT_ROOT
 from police_lists.pipeline.provenance import PACKAGE_DIR, shown_path
@@ -88,6 +89,9 @@ def cite_html(commit: str) -> str:
 
 
 COMMANDS = {"profile": "make profile"}
+NOTEBOOKS = {"profile": "05_list_profile"}
+# Set by `make profile` to a file in its private scratch folder and removed from the page on purpose.
+HIDDEN_PARAMETERS = ("published_profile",)
 
 
 def build_command(name: str) -> str:
@@ -97,6 +101,30 @@ def build_command(name: str) -> str:
     if name.endswith(("_student", "_instructor")):
         return "make teaching"
     return "make all"
+
+
+def notebook_for(name: str) -> Path | None:
+    """The notebook a page of this name was made from (an appendix, the profile, a lesson)."""
+    from police_lists.contract.paths import notebooks_dir
+
+    if name.endswith(("_student", "_instructor")):
+        path = notebooks_dir() / "teaching" / f"{name.rsplit('_', 1)[0]}.ipynb"
+    else:
+        path = notebooks_dir() / f"{NOTEBOOKS.get(name, name)}.ipynb"
+    return path if path.is_file() else None
+
+
+def all_parameters(name: str, given: dict) -> dict[str, str]:
+    """Every parameter the page ran with, in the notebook's order: the value given
+    (as repr) or else the notebook's default (as written in its parameters cell)."""
+    shown = {k: repr(v) for k, v in given.items()}
+    path = notebook_for(name)
+    if path is None:
+        return shown
+    import papermill
+
+    defaults = {k: v["default"] for k, v in papermill.inspect_notebook(str(path)).items() if k not in HIDDEN_PARAMETERS}
+    return {**{k: shown.pop(k, d) for k, d in defaults.items()}, **shown}
 
 
 def provenance_html(
@@ -113,7 +141,9 @@ def provenance_html(
     (each with its sha256). `command` defaults to the one that builds pages of this name."""
     rows = "".join(f"<li><code>{html.escape(p)}</code> sha256 <code>{h}</code></li>" for p, h in inputs.items())
     shown = {k: (shown_path(v) if k.endswith("_dir") and isinstance(v, str) else v) for k, v in parameters.items()}
-    params = "".join(f"<li><code>{html.escape(k)} = {html.escape(repr(v))}</code></li>" for k, v in shown.items())
+    params = "".join(
+        f"<li><code>{html.escape(k)} = {html.escape(v)}</code></li>" for k, v in all_parameters(name, shown).items()
+    )
     pkgs = ", ".join(f"{html.escape(k)} {html.escape(v)}" for k, v in versions.items())
     return (
         f"{glossary_html()}{cite_html(commit)}"

@@ -13,6 +13,7 @@ import pandas as pd
 from police_lists.analyses.profile import NOT_COMPUTABLE, SUPPRESSED, Published, _whole
 from police_lists.contract.safety import html_text as _h
 from police_lists.methods import sdc
+from police_lists.present.labels import name as label
 from police_lists.readers.listinput import UNKNOWN
 
 
@@ -143,7 +144,7 @@ def say_disproportionality(table: pd.DataFrame, level: str, notes: list[str] = (
     if shown.empty:
         return f"<p>No ratio can be shown without revealing a small count.{extra}</p>"
     parts = [
-        f"{_h(r['category'])} against {_h(r['benchmark'])}: {float(r['ratio']):.2f} ({_h(level)} interval "
+        f"{_h(r['category'])} against {_h(label(r['benchmark']))}: {float(r['ratio']):.2f} ({_h(level)} interval "
         f"{float(r['ci_low']):.2f} to {float(r['ci_high']):.2f})"
         for _, r in shown.iterrows()
     ]
