@@ -17,8 +17,6 @@
 # # Operation Pima: methodology appendix
 #
 # During the first COVID lockdown the Metropolitan Police's new Violence Suppression Units visited, or tried to visit, people the force described as its most prolific or violent offenders, and offered them diversion. Freedom of Information answers later showed who was on the list. This appendix recomputes every published figure about the operation from the files in `data/`, checks each one against the others, and gives it a status.
-#
-# **How to read it.** No number in this text is typed by hand: every figure is computed when the notebook runs, from the sourced claims in `data/claims.csv` and the census tables in `data/raw/`. Where a source printed a rounded percentage, the appendix carries the whole range of counts that percentage allows, not one invented count. The intervals are model-based intervals for process variability: the list is a whole list, not a sample, so the share of the list who were Black has no sampling error as a description of that list.
 
 # %% tags=["parameters"]
 # Parameters: papermill overrides these; the defaults reproduce the published appendix.

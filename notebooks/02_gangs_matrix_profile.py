@@ -17,8 +17,6 @@
 # # The Gangs Matrix profile, as Amnesty and MOPAC reported it: methodology appendix
 #
 # The Metropolitan Police's Gangs Matrix (later the Gangs Violence Matrix) listed people the force considered gang members, each with a harm score and a red, amber or green band. Its make-up was never published as a table. What is known comes from Amnesty International's report *Trapped in the Matrix*, the Mayor's Office for Policing and Crime (MOPAC) review of the Matrix, answers to Freedom of Information requests and London Assembly questions, and the press coverage of each. This appendix collects every published figure about the Matrix, checks each against the others, and rebuilds the profile reported for the years when Amnesty and MOPAC examined it: ethnicity, age, gender, harm bands, zero harm scores and people never convicted of a serious offence.
-#
-# **How to read it.** No number in this text is typed by hand: every figure is computed when the notebook runs from the sourced claims in `data/claims.csv` and the human decisions in `data/manual/`. The counts behind the published percentages were never released. Where a source printed a rounded percentage of a published total, the appendix gives every whole count that percentage allows; where the total itself was rounded, the range comes from exact interval arithmetic; where no total was published, no count is given. The Matrix was a whole list, not a sample, so a share of it has no sampling error as a description of that list; the intervals shown are model-based intervals for process variability.
 
 # %% tags=["parameters"]
 # Parameters: papermill overrides these; the defaults reproduce the published appendix.

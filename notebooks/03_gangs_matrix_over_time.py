@@ -17,8 +17,6 @@
 # # The Gangs Matrix over time, and where the sources disagree: methodology appendix
 #
 # The Gangs Matrix went live after the London riots and was ended by the Metropolitan Police, replaced by a Violence Harm Assessment. In between its size was published only now and then, by different bodies, and its fall was described in percentages whose starting point was not always given. This appendix puts every published headcount on one time line, recomputes every published change from the published levels, sets out the additions and removals that were reported, dates the governance events, and tests each known disagreement between sources by arithmetic.
-#
-# **How to read it.** No number in this text is typed by hand: every figure is computed when the notebook runs from the sourced claims in `data/claims.csv` and the human decisions in `data/manual/` (which figure describes which snapshot; which disagreements to test). Changes are recomputed in exact arithmetic; where an input was rounded, the whole range it allows is carried. A verdict is given only where the arithmetic settles a question; otherwise the table says *unresolved* and names the evidence that would settle it.
 
 # %% tags=["parameters"]
 # Parameters: papermill overrides these; the defaults reproduce the published appendix.

@@ -19,8 +19,6 @@
 # Campaigners compared both police lists with London's population. The Metropolitan Police answered that serious violence falls disproportionately on young Black men. The Mayor's Office for Policing and Crime compared the Gangs Matrix with offenders and victims of gang-related violence and still found it disproportionate; Amnesty used the Met's own share of those responsible for serious youth violence. Each comparison answers a different question.
 #
 # This appendix therefore never prints one disproportionality number. For each list it sets out every defensible benchmark side by side: residents of all ages and of the ages the lists cover (from the census tables in `data/raw/`), the published population shares, police-generated shares of suspects and offenders (flagged as such), and victims (published, and counted from the Met homicide victims file). For each benchmark it gives the share ratio with its interval, the rate ratio of the group against everyone else where a population count exists, the percentage-point gap, and an age-standardised ratio where the list's age profile is known or bounded.
-#
-# **How to read it.** No number in this text is typed by hand: every figure is computed when the notebook runs. Where a source printed a rounded percentage, every whole count it allows is carried through. Intervals describe process variability, not sampling error: the lists are whole lists.
 
 # %% tags=["parameters"]
 # Parameters: papermill overrides these; the defaults reproduce the published appendix.

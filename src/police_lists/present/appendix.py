@@ -211,7 +211,9 @@ def in_short_html(bullets: list[dict], question: str, how_to_read: str) -> str:
         '<section class="pl-howto" id="how-to-read" aria-labelledby="how-to-read-h">'
         '<h2 id="how-to-read-h">How to read this page</h2>'
         + "".join(f"<p>{safety.html_text(p)}</p>" for p in how_to_read.split("\n\n"))
-        + ' <p>Terms are defined in the <a href="#glossary">glossary</a>; how to cite this page and how to report an '
+        + "<p>Intervals describe process variability, not sampling error: a list is a whole list, not a sample "
+        '(see <a href="#gl-interval">interval</a> in the glossary).</p>'
+        + '<p>Terms are defined in the <a href="#glossary">glossary</a>; how to cite this page and how to report an '
         'error are at the <a href="#how-to-cite">end of the page</a>.</p></section><!--/pl-opening-->'
     )
 
