@@ -51,7 +51,7 @@ level = f"{confidence:.0%}"
 
 # %%
 # In short: the page's findings, computed here, each with its status in the claims ledger.
-from police_lists.present.appendix import status_of
+from police_lists.present.appendix import ledger_finding, status_of
 
 _ledger = build_ledger(data_dir, ("pima",), rounding_rule)
 _base = pima.base_counts(data_dir, rounding_rule).set_index("category")
@@ -78,16 +78,11 @@ app.in_short([
              f"{num(100 * _v['P15'] / _v['P3'], 1)}% of those visited or attempted (Liberty Investigates); "
              "the published answers do not say which list is which.",
      "status": status_of(_ledger, ["P13", "P15"]), "href": "#tbl-pima_interest_rates"},
-    {"text": f"Of the {count(len(_ledger))} published figures on the operation, "
-             + ", ".join(f"{count(v)} are {s}" for s, v in _ledger["status"].value_counts().sort_index().items()) + ".",
-     "status": status_of(_ledger, _ledger["claim_id"]), "href": "#tbl-claims_ledger_pima", "link": "see the ledger"},
+    ledger_finding(_ledger, "on the operation", "#tbl-claims_ledger_pima"),
 ], question="Who was on Operation Pima's list, and how disproportionate was it?",
-   how_to_read="Each finding above links to the table that shows its arithmetic. A status says how far the "
-               "published figure behind a finding could be checked (see the glossary). Where a source printed only "
-               "a rounded percentage, the page carries every whole count that percentage allows, and every derived "
-               "figure over that whole range.\n\nNo number on this page is typed by hand: all are computed from "
-               "data/claims.csv and the census tables when the page is built. Tables show shares as percentages; the "
-               "CSV file behind each table keeps every value at full precision.")
+   how_to_read="Where a source printed only a rounded percentage, the page carries every whole count that "
+               "percentage allows, and every derived figure over that whole range. The figures come from "
+               "data/claims.csv and the census tables in data/raw/.")
 
 # %% [markdown]
 # ## What was published, and by whom

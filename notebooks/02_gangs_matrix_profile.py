@@ -46,13 +46,11 @@ rule_text = rounding_rule.replace("_", " ")
 
 # %%
 # In short: the page's findings, computed here, each with its status in the claims ledger.
-from police_lists.present.appendix import num, status_of
+from police_lists.present.appendix import ledger_finding, status_of
 
 _ledger = build_ledger(data_dir, ("matrix",), rounding_rule)
 _prof = matrix.profile(data_dir, rounding_rule).set_index("claim_id")
 _rng = lambda cid: span(int(_prof.loc[cid, "count_low"]), int(_prof.loc[cid, "count_high"]))
-_tally = status_counts(_ledger)
-_weak = status_of(_ledger, _ledger["claim_id"])
 app.in_short([
     {"text": f"Amnesty's \"{by_id['E5']['value']}% Black\" of the {count(int(by_id['M8']['value']))} people on the "
              f"Matrix in {by_id['M8']['ref_date']} allows {_rng('E5')} Black people.",
@@ -63,15 +61,10 @@ app.in_short([
     {"text": f"{by_id['A1']['value']}% were reported as aged 12 to 24 ({_rng('A1')} people if the total was "
              f"{count(int(by_id['M8']['value']))}).",
      "status": status_of(_ledger, ["A1"]), "href": "#tbl-matrix_profile"},
-    {"text": f"Of the {count(len(_ledger))} published Matrix figures, "
-             + ", ".join(f"{count(v)} are {s}" for s, v in _tally.items() if v) + ".",
-     "status": _weak, "href": "#tbl-claims_ledger_matrix", "link": "see the ledger"},
+    ledger_finding(_ledger, "on the Matrix", "#tbl-claims_ledger_matrix"),
 ], question="What did Amnesty, MOPAC and the press report about who was on the Gangs Matrix, and do the figures hold?",
-   how_to_read="Each finding above links to the table that shows its arithmetic. A status says how far the "
-               "published figure behind a finding could be checked (see the glossary). A rounded percentage is "
-               "carried as every whole count it allows, around a named point value.\n\nNo number on this page is "
-               "typed by hand: all are computed from data/claims.csv and data/manual when the page is built. The "
-               "CSV file behind each table keeps every value at full precision.")
+   how_to_read="A rounded percentage is carried as every whole count it allows, around a named point "
+               "value. The figures come from data/claims.csv and the human decisions in data/manual/.")
 
 # %% [markdown]
 # ## What was published, and by whom

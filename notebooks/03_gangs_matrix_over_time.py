@@ -49,8 +49,8 @@ pub = lambda cid: claims.published_text(by_id[cid])
 
 # %%
 # In short: the page's findings, computed here, each with its status in the claims ledger.
-from police_lists.analyses.ledger import build_ledger, status_counts
-from police_lists.present.appendix import status_of
+from police_lists.analyses.ledger import build_ledger
+from police_lists.present.appendix import ledger_finding, status_of
 
 _ledger = build_ledger(data_dir, ("matrix",), rounding_rule)
 _snaps = matrix.snapshots(data_dir)
@@ -64,15 +64,10 @@ app.in_short([
      "status": status_of(_ledger, ["M6", "M7"]), "href": "#tbl-matrix_changes"},
     {"text": f"The Matrix ended on {by_id['M18a']['value']} with no headcount published.",
      "status": status_of(_ledger, ["M18a"]), "href": "#tbl-matrix_timeline"},
-    {"text": f"Of the {count(len(_ledger))} published Matrix figures, "
-             + ", ".join(f"{count(v)} are {s}" for s, v in status_counts(_ledger).items() if v) + ".",
-     "status": status_of(_ledger, _ledger["claim_id"]), "href": "#tbl-conflicts", "link": "see the conflicts"},
+    ledger_finding(_ledger, "on the Matrix", "#tbl-conflicts", "see the conflicts"),
 ], question="How did the Gangs Matrix change from 2012 to 2024, and where do the sources disagree?",
-   how_to_read="Each finding above links to the table that shows its arithmetic. A status says how far the "
-               "published figure behind a finding could be checked (see the glossary). Where two sources disagree, "
-               "both values are kept and tested in the conflicts table.\n\nNo number on this page is typed by hand: "
-               "all are computed from data/claims.csv and data/manual when the page is built. The CSV file behind "
-               "each table keeps every value at full precision.")
+   how_to_read="Where two sources disagree, both values are kept and tested in the conflicts table. The "
+               "figures come from data/claims.csv and the human decisions in data/manual/.")
 
 # %% [markdown]
 # ## Size over time

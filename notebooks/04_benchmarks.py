@@ -108,11 +108,9 @@ _bullets.append({"text": f"An all-ages census share flatters the ratio for a you
                  "status": status_of(_ledger, [c for li in inputs.values() for c in _claims(li)]),
                  "href": "#tbl-benchmark_panel_" + next(iter(inputs))})
 app.in_short(_bullets, question="How disproportionate are the lists, and how much does that depend on the benchmark chosen?",
-   how_to_read="Each finding above links to the table that shows its arithmetic. The ratios are computed here from "
-               "published list figures and census or police tables; the status of each published figure is in the "
-               "claims ledgers of the Pima and Matrix appendices (see the glossary for the measures).\n\nNo number "
-               "on this page is typed by hand. Tables show shares as percentages; the CSV file behind each table "
-               "keeps every value at full precision.")
+   how_to_read="The ratios are computed here from published list figures and census or police tables; "
+               "the status of each published figure is in the claims ledgers of the Pima and Matrix appendices, and "
+               "the measures are defined in the glossary.")
 
 # %% [markdown]
 # ## The lists

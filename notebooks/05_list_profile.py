@@ -83,12 +83,11 @@ def show(df, name, caption):
 app.in_short(page.in_short_bullets(pub, level, table_prefix),
              question="Who is on this list, by ethnicity, age, gender and harm band, and how does each group compare "
                       "with the population?",
-             how_to_read="Each finding above links to its table. Counts are disclosure-controlled: small counts are "
+             how_to_read="Counts are disclosure-controlled: small counts are "
                          "hidden and the rest rounded (see the glossary), and every share is computed from the "
                          "published counts only. A label such as SYNTHETIC or NOT FOR PUBLICATION on a finding "
-                         "applies to the whole page.\n\nNo number on this page is typed by hand: all are computed "
-                         "from the list when the page is built.",
-             name=f"{table_prefix}in_short")
+                         "applies to the whole page.",
+             name=f"{table_prefix}in_short", sensitivity=pub.sensitivity, stamp=pub.stamp)
 
 # %%
 page.show_html(page.banner(pub.synthetic, pub.disclosure_control, pub.threshold))

@@ -148,7 +148,7 @@ def profile_page(tmp_path_factory):
     from police_lists.pipeline import profile
 
     out = tmp_path_factory.mktemp("profile") / "out"
-    profile.run("data/examples/pima_synthetic_list.csv", str(out))
+    profile.run(str(Path(__file__).resolve().parents[1] / "data" / "examples" / "pima_synthetic_list.csv"), str(out))
     return out / "profile.html"
 
 

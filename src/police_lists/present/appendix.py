@@ -152,25 +152,38 @@ class Appendix:
             "</span></p>"
         )
 
-    def in_short(self, bullets: list[dict], question: str, how_to_read: str, name: str | None = None) -> None:
+    def in_short(
+        self,
+        bullets: list[dict],
+        question: str,
+        how_to_read: str,
+        name: str | None = None,
+        sensitivity: str = PUBLISHED,
+        stamp: str | None = None,
+    ) -> None:
         """The page's opening: "In short" (3 to 6 findings, each a computed sentence
         with its status and a link to the table or section that shows the arithmetic),
         then "How to read this page". Also written as tables/<name>.csv, and its
         question and first finding are recorded for the index (tables/.labels).
-        bullets: dicts with text, status, href (e.g. '#tbl-<table name>')."""
+        bullets: dicts with text, status, href (e.g. '#tbl-<table name>'). A profile passes
+        its sensitivity and stamp (SYNTHETIC, NOT FOR PUBLICATION), carried on every row."""
         if not 3 <= len(bullets) <= 6:
             raise ValueError(f"In short takes 3 to 6 findings, not {len(bullets)}")
         name = name or f"{self.notebook}_in_short"
         frame = pd.DataFrame(
             [{"finding": b["text"], "status": b.get("status", ""), "section": b["href"]} for b in bullets]
         )
+        if stamp:
+            from police_lists.analyses.profile import stamp as stamped
+
+            frame = stamped(frame, stamp)
         csv = safety.csv_frame(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
         atomic_write(self.root / "tables" / f"{name}.csv", csv)
         self._label(
             name,
             {
                 "caption": "In short: the page's findings",
-                "sensitivity": PUBLISHED,
+                "sensitivity": sensitivity,
                 "in_short": {"question": question, "headline": bullets[0]["text"]},
             },
         )
@@ -210,6 +223,10 @@ def in_short_html(bullets: list[dict], question: str, how_to_read: str) -> str:
         f"<ul>{''.join(items)}</ul></section>"
         '<section class="pl-howto" id="how-to-read" aria-labelledby="how-to-read-h">'
         '<h2 id="how-to-read-h">How to read this page</h2>'
+        "<p>Each finding above links to the table that shows its arithmetic. A status says how far the published "
+        "figures behind a finding could be checked (see the glossary). No number on this page is typed by hand: "
+        "all are computed when the page is built, and the CSV file behind each table keeps every value at full "
+        "precision.</p>"
         + "".join(f"<p>{safety.html_text(p)}</p>" for p in how_to_read.split("\n\n"))
         + "<p>Intervals describe process variability, not sampling error: a list is a whole list, not a sample "
         '(see <a href="#gl-interval">interval</a> in the glossary).</p>'
@@ -246,3 +263,18 @@ def status_of(ledger: pd.DataFrame, claim_ids) -> str:
     order = {s: i for i, s in enumerate(STATUSES)}
     found = ledger.set_index("claim_id").loc[list(claim_ids), "status"]
     return max(found, key=lambda s: order.get(s, len(order)))
+
+
+def ledger_finding(ledger: pd.DataFrame, what: str, href: str, link: str = "see the ledger") -> dict:
+    """An In short finding: how many of the page's published figures have each status
+    (in the order of STATUSES, strongest first), with the weakest as its status."""
+    from police_lists.contract.standards import STATUSES
+
+    tally = ledger["status"].value_counts()
+    parts = [f"{count(tally[s])} are {s}" for s in STATUSES if tally.get(s, 0)]
+    return {
+        "text": f"Of the {count(len(ledger))} published figures {what}, " + ", ".join(parts) + ".",
+        "status": status_of(ledger, ledger["claim_id"]),
+        "href": href,
+        "link": link,
+    }
