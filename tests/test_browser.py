@@ -243,6 +243,6 @@ def test_footers_name_the_command_and_every_parameter(built, profile_page):
     for parameter in ("threshold = 10", "disclosure_control = True", "confidence = 0.95", "list_path = "):
         assert f"<code>{parameter}" in profile, parameter
     assert "published_profile" not in profile  # the scratch file make profile hands over stays private
-    assert 'href="tables/profile_ethnicity.csv"' in profile  # beside the page, not one folder up
+    assert 'href="tables/ethnicity.csv"' in profile  # beside the page, not one folder up
     pima = (out / manifest["appendices"]["01_operation_pima"]["html"]).read_text(encoding="utf-8")
     assert "built by <code>make all</code>" in pima and "<code>rounding_rule = " in pima
