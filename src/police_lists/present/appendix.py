@@ -81,10 +81,14 @@ def _small_png(png: bytes) -> bytes:
     return out.getvalue()
 
 
-def _min_font(fig) -> float:
-    """The smallest font size of any visible text in the figure (points)."""
-    sizes = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text()]
-    return min(sizes) if sizes else 10.0
+MIN_POINTS = 9  # no text in a chart smaller than this at its shown size
+
+
+def _at_least(fig, points: float) -> None:
+    """Every visible text in the figure at least `points` (a smaller one is raised to it)."""
+    for text in fig.findobj(matplotlib.text.Text):
+        if text.get_visible() and text.get_text() and text.get_fontsize() < points:
+            text.set_fontsize(points)
 
 
 class Appendix:
@@ -134,8 +138,7 @@ class Appendix:
         """Write outputs/figures/<name>.png (at twice its shown size) and show those
         same bytes. `alt` states the chart's finding with its numbers (computed by
         the caller); the caption is used only when no finding is given."""
-        if _min_font(fig) < 9:
-            raise ValueError(f"figure {name}: text smaller than 9 pt ({_min_font(fig)} pt)")
+        _at_least(fig, MIN_POINTS)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
         plt.close(fig)
