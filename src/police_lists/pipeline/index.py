@@ -37,8 +37,8 @@ def data_vintage(nb_path: Path, tables: list[Path]) -> str:
             if "ref_date" not in (reader.fieldnames or []) or "status" in (reader.fieldnames or []):
                 continue  # a claims ledger lists every claim, events and rules too, not only what the data describe
             for row in reader:
-                if row.get("unit") == "date":  # an event (a launch, an end, a deletion), not a data reference date
-                    continue
+                if row.get("unit") == "date" or row.get("rounding") == "not_applicable":
+                    continue  # an event (a launch, an end, a deletion) or a wording, not a figure's reference date
                 dates.update(
                     part.strip() for part in (row["ref_date"] or "").split("/") if re.match(r"^\d{4}", part.strip())
                 )
