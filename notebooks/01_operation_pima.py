@@ -17,8 +17,6 @@
 # # Operation Pima: methodology appendix
 #
 # During the first COVID lockdown the Metropolitan Police's new Violence Suppression Units visited, or tried to visit, people the force described as its most prolific or violent offenders, and offered them diversion. Freedom of Information answers later showed who was on the list. This appendix collects every published figure about the operation from the files in `data/`, recomputes each one that other published figures or the census bear on, and gives every figure a status that says exactly what was shown.
-#
-# **How to read it.** No number in this text is typed by hand: every figure is computed when the notebook runs, from the sourced claims in `data/claims.csv` and the census tables in `data/raw/`. Where a source printed a rounded percentage, the appendix carries the whole range of counts that percentage allows, not one invented count. The intervals are model-based intervals for process variability: the list is a whole list, not a sample, so the share of the list who were Black has no sampling error as a description of that list.
 
 # %% tags=["parameters"]
 # Parameters: papermill overrides these; the defaults reproduce the published appendix.
@@ -44,13 +42,48 @@ from police_lists.analyses.ledger import STATUS_DEFINITIONS, build_ledger, check
 from police_lists.analyses.ledger import load_assumptions, sources_table
 from police_lists.readers import census, claims
 from police_lists.analyses import matrix, pima
-from police_lists.present.appendix import count, num, pct, span, start
+from police_lists.present.appendix import count, label, num, pct, span, start
 
 benchmark_share, benchmark_text = pima.describe_benchmark(benchmark_source, data_dir)
 app, by_id = start("01_operation_pima", output_dir, data_dir)
 size_id, share_id = pima.list_claims(data_dir)
 n = int(by_id[size_id]["value"])
 level = f"{confidence:.0%}"
+
+# %%
+# In short: the page's findings, computed here, each with its status in the claims ledger.
+from police_lists.present.appendix import ledger_finding, status_of
+
+_ledger = build_ledger(data_dir, ("pima",), rounding_rule)
+_base = pima.base_counts(data_dir, rounding_rule).set_index("category")
+_k = (int(_base.loc["Black", "count_low"]), int(_base.loc["Black", "count_high"]))
+_dp = pima.disproportionality(_k, int(_base.loc["Black", "point_value"]), n, benchmark_share,
+                              pima.population_total(population_source, data_dir), confidence, ci_method,
+                              ratio_method, benchmark_text)
+_sr, _rr = _dp.iloc[0], _dp.iloc[1]
+_window = by_id["P1"]["value"].split("/")
+_v = {c: int(by_id[c]["value"]) for c in ("P8", "P3", "P13", "P15")}
+app.in_short([
+    {"text": f"Between {_window[0]} and {_window[1]} the Met visited, or tried to visit, {count(n)} people; "
+             f"{by_id['PD3']['value']}% of them were Black, which allows {span(*_k)} people.",
+     "status": status_of(_ledger, [size_id, share_id]), "href": "#tbl-pima_base_counts"},
+    {"text": f"The Black share of the list was {num(_sr['value'])} times the Black share of Londoners "
+             f"({label(benchmark_source)}): the share ratio ({level} interval {num(_sr['ci_low_over_range'])} to "
+             f"{num(_sr['ci_high_over_range'])} over every count the rounding allows).",
+     "status": status_of(_ledger, [share_id, "PD4"]), "href": "#tbl-pima_disproportionality"},
+    {"text": f"A Black Londoner was about {num(_rr['value'], 0)} times as likely as a Londoner who is not Black "
+             f"to be on the list: the rate ratio ({level} interval {num(_rr['ci_low_over_range'], 1)} to "
+             f"{num(_rr['ci_high_over_range'], 1)}).",
+     "status": status_of(_ledger, [share_id, "PD4"]), "href": "#tbl-pima_disproportionality"},
+    {"text": f"Interest in diversion was {num(100 * _v['P13'] / _v['P8'], 1)}% of the planned list (LBC) or "
+             f"{num(100 * _v['P15'] / _v['P3'], 1)}% of those visited or attempted (Liberty Investigates); "
+             "the published answers do not say which list is which.",
+     "status": status_of(_ledger, ["P13", "P15"]), "href": "#tbl-pima_interest_rates"},
+    ledger_finding(_ledger, "on the operation", "#tbl-claims_ledger_pima"),
+], question="Who was on Operation Pima's list, and how disproportionate was it?",
+   how_to_read="Where a source printed only a rounded percentage, the page carries every whole count that "
+               "percentage allows, and every derived figure over that whole range. The figures come from "
+               "data/claims.csv and the census tables in data/raw/.")
 
 # %% [markdown]
 # ## What was published, and by whom
@@ -118,8 +151,9 @@ ax.set_yticks(list(y), [f"{t}: {c}" for t, c in zip(plot["table"], plot["categor
 ax.set_xlim(0, 1)
 ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
 ax.set_xlabel(f"share of the {count(n)} people visited or attempted")
-ax.legend(loc="lower right", fontsize=8)
-app.figure(fig, "pima_shares", f"age and ethnicity of the Operation Pima list, with {level} intervals carried over the rounding range")
+ax.legend(loc="lower right", fontsize=9)
+app.figure(fig, "pima_shares", f"age and ethnicity of the Operation Pima list, with {level} intervals carried over the rounding range",
+           alt="Bar chart of the Operation Pima list: " + "; ".join(f"{t} {c}: {pct(s)} ({pct(lo)} to {pct(hi)})" for t, c, s, lo, hi in zip(shares["table"], shares["category"], shares["share"], shares["ci_low_over_range"], shares["ci_high_over_range"])) + ".")
 
 # %% [markdown]
 # ## Disproportionality: two measures, named
@@ -171,16 +205,17 @@ options = pima.sensitivity_benchmarks(data_dir)
 sens = pd.concat([pima.disproportionality((k_lo, k_hi), k_pt, n, share_b, pop_b, confidence, ci_method,
                                           ratio_method, label).iloc[:2] for label, share_b, pop_b in options], ignore_index=True)
 app.table(sens, "pima_benchmark_sensitivity", "the two measures under the published benchmark and the two censuses, each rate ratio with the population of its own census year")
-fig, axes = plt.subplots(1, 2, figsize=(8, 2.8), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(9, 3), sharey=True)
 for ax, (measure, grp) in zip(axes, sens.groupby("measure", sort=False)):
     y = range(len(grp))
     ax.errorbar(grp["value"], y, xerr=[grp["value"] - grp["ci_low_over_range"], grp["ci_high_over_range"] - grp["value"]],
                 fmt="o", color="#1f4e79", capsize=3)
     ax.set_title(measure, fontsize=9)
-    ax.set_yticks(list(y), [f"{lbl}: {s:.2%}" for lbl, s in zip(grp["benchmark"], grp["benchmark_share"])], fontsize=8)
+    ax.set_yticks(list(y), [f"{label(lbl)}: {s:.1%}" for lbl, s in zip(grp["benchmark"], grp["benchmark_share"])], fontsize=9)
     ax.axvline(1, color="grey", lw=0.8)
 axes[0].set_xlabel("share ratio"); axes[1].set_xlabel("rate ratio")
-app.figure(fig, "pima_disproportionality", f"both measures under each benchmark, {level} intervals over the rounding range")
+app.figure(fig, "pima_disproportionality", f"both measures under each benchmark, {level} intervals over the rounding range",
+           alt="Dot chart of the two measures under each benchmark: " + "; ".join(f"{m} against {label(b)}: {num(v)}" for m, b, v in zip(sens["measure"], sens["benchmark"], sens["value"])) + ".")
 lo_sr, hi_sr = sens[sens["measure"].str.startswith("share")]["value"].agg(["min", "max"])
 young_black, young_all = census.group_count(2021, census.LONDON, age_from=10, age_to=24, data_dir=data_dir)
 young_share = young_black / young_all
@@ -205,11 +240,12 @@ app.table(rates, "pima_interest_rates", "published interest figures over each po
 fig, ax = plt.subplots(figsize=(7, 3.2))
 y = range(len(fun))[::-1]
 ax.barh(list(y), fun["value"], color=["#c9c9c9" if r != "exact" else "#7aa6c2" for r in fun["rounding"]])
-ax.set_yticks(list(y), [f"{s} ({c})" for s, c in zip(fun["stage"], fun["claim_id"])], fontsize=8)
+ax.set_yticks(list(y), [f"{s} ({c})" for s, c in zip(fun["stage"], fun["claim_id"])], fontsize=9)
 for yy, v, p in zip(y, fun["value"], fun["published"]):
-    ax.text(v, yy, f" {p}", va="center", fontsize=8)
+    ax.text(v, yy, f" {p}", va="center", fontsize=9)
 ax.set_xlabel("people (grey: approximate figure)")
-app.figure(fig, "pima_funnel", "the Operation Pima funnel as published by LBC and Liberty Investigates")
+app.figure(fig, "pima_funnel", "the Operation Pima funnel as published by LBC and Liberty Investigates",
+           alt="Bar chart of the published funnel: " + "; ".join(f"{s}: {p}" for s, p in zip(fun["stage"], fun["published"])) + ".")
 v = {c: int(by_id[c]["value"]) for c in ("P8", "P3", "P11", "P12", "P13", "P14", "P15")}
 app.say(
     f"LBC's \"{by_id['P16']['quote']}\" ({by_id['P16']['source_id']}) is {count(v['P13'])} interested out of the planned list of "

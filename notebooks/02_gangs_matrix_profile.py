@@ -17,8 +17,6 @@
 # # The Gangs Matrix profile, as Amnesty and MOPAC reported it: methodology appendix
 #
 # The Metropolitan Police's Gangs Matrix (later the Gangs Violence Matrix) listed people the force considered gang members, each with a harm score and a red, amber or green band. Its make-up was never published as a table. What is known comes from Amnesty International's report *Trapped in the Matrix*, the Mayor's Office for Policing and Crime (MOPAC) review of the Matrix, answers to Freedom of Information requests and London Assembly questions, and the press coverage of each. This appendix collects every published figure about the Matrix, checks each against the others, and rebuilds the profile reported for the years when Amnesty and MOPAC examined it: ethnicity, age, gender, harm bands, zero harm scores, and the people Amnesty's summary says had never committed a serious offence.
-#
-# **How to read it.** No number in this text is typed by hand: every figure is computed when the notebook runs from the sourced claims in `data/claims.csv` and the human decisions in `data/manual/`. The counts behind the published percentages were never released. Where a source printed a rounded percentage of a published total, the appendix gives every whole count that percentage allows; where the total itself was rounded, the range comes from exact interval arithmetic; where no total was published, no count is given. The Matrix was a whole list, not a sample, so a share of it has no sampling error as a description of that list; the intervals shown are model-based intervals for process variability.
 
 # %% tags=["parameters"]
 # Parameters: papermill overrides these; the defaults reproduce the published appendix.
@@ -50,11 +48,33 @@ from police_lists.analyses.ledger import (
 )
 from police_lists.readers import claims
 from police_lists.analyses import matrix
-from police_lists.present.appendix import count, pct, span, start
+from police_lists.present.appendix import count, label, pct, span, start
 
 app, by_id = start("02_gangs_matrix_profile", output_dir, data_dir)
 level = f"{confidence:.0%}"
 rule_text = rounding_rule.replace("_", " ")
+
+# %%
+# In short: the page's findings, computed here, each with its status in the claims ledger.
+from police_lists.present.appendix import ledger_finding, status_of
+
+_ledger = build_ledger(data_dir, ("matrix",), rounding_rule)
+_prof = matrix.profile(data_dir, rounding_rule).set_index("claim_id")
+_rng = lambda cid: span(int(_prof.loc[cid, "count_low"]), int(_prof.loc[cid, "count_high"]))
+app.in_short([
+    {"text": f"Amnesty's \"{by_id['E5']['value']}% Black\" of the {count(int(by_id['M8']['value']))} people on the "
+             f"Matrix in {by_id['M8']['ref_date']} allows {_rng('E5')} Black people.",
+     "status": status_of(_ledger, ["E5", "M8"]), "href": "#tbl-matrix_profile"},
+    {"text": f"In {by_id['M10a']['ref_date']} the list held {count(int(by_id['M10a']['value']))} people, of whom "
+             f"{by_id['E6']['value']}% were BAME: {_rng('E6')} people.",
+     "status": status_of(_ledger, ["E6", "M10a"]), "href": "#tbl-matrix_profile"},
+    {"text": f"{by_id['A1']['value']}% were reported as aged 12 to 24 ({_rng('A1')} people if the total was "
+             f"{count(int(by_id['M8']['value']))}).",
+     "status": status_of(_ledger, ["A1"]), "href": "#tbl-matrix_profile"},
+    ledger_finding(_ledger, "on the Matrix", "#tbl-claims_ledger_matrix"),
+], question="What did Amnesty, MOPAC and the press report about who was on the Gangs Matrix, and do the figures hold?",
+   how_to_read="A rounded percentage is carried as every whole count it allows, around a named point "
+               "value. The figures come from data/claims.csv and the human decisions in data/manual/.")
 
 # %% [markdown]
 # ## What was published, and by whom
@@ -137,10 +157,11 @@ ax.barh(list(y), mid, color="#7aa6c2")
 ax.errorbar(mid, list(y), xerr=[[m - float(a) for m, a in zip(mid, amnesty["share_low"])],
                                  [float(b) - m for m, b in zip(mid, amnesty["share_high"])]],
             fmt="none", ecolor="black", capsize=3)
-ax.set_yticks(list(y), [f"{c} ({d}; {i})" for c, d, i in zip(amnesty["category"], amnesty["dimension"], amnesty["claim_id"])], fontsize=8)
+ax.set_yticks(list(y), [f"{c} ({d}; {i})" for c, d, i in zip(amnesty["category"], amnesty["dimension"], amnesty["claim_id"])], fontsize=9)
 ax.set_xlim(0, 100)
 ax.set_xlabel("percent of the list (bar: middle of the range the published rounding allows; whiskers: that range)")
-app.figure(fig, "matrix_profile_shares", "the Amnesty-era profile of the Matrix: each published share with the range its rounding allows")
+app.figure(fig, "matrix_profile_shares", "the Amnesty-era profile of the Matrix: each published share with the range its rounding allows",
+           alt="Bar chart of the published profile shares: " + "; ".join(f"{c} ({d}): {p}%" for c, d, p in zip(amnesty["category"], amnesty["dimension"], amnesty["published"])) + ".")
 
 # %%
 counted = prof[prof["count_low"] != ""].iloc[::-1]
@@ -151,10 +172,11 @@ colors = ["#c0504d" if a == "yes" else "#1f4e79" for a in counted["base_assumed"
 ax.hlines(y, lo - pt, hi - pt, colors=colors, lw=5)
 ax.axvline(0, color="grey", lw=0.8)
 for yy, a, b, p in zip(y, lo, hi, pt):
-    ax.text(b - p, yy, f"  {span(a, b)}", va="center", fontsize=7)
-ax.set_yticks(y, [f"{s}: {c} ({i})" for s, c, i in zip(counted["snapshot"], counted["category"], counted["claim_id"])], fontsize=7)
+    ax.text(b - p, yy, f"  {span(a, b)}", va="center", fontsize=9)
+ax.set_yticks(y, [f"{s}: {c} ({i})" for s, c, i in zip(counted["snapshot"], counted["category"], counted["claim_id"])], fontsize=9)
 ax.set_xlabel("whole counts allowed, less the point value (red: base chosen by a person; blue: published with the figure)")
-app.figure(fig, "matrix_profile_counts", "the whole counts each published profile figure allows, around its point value, labelled with the range")
+app.figure(fig, "matrix_profile_counts", "the whole counts each published profile figure allows, around its point value, labelled with the range",
+           alt="Range chart of the whole counts each profile figure allows: " + "; ".join(f"{s} {c}: {span(int(a), int(b))} people" for s, c, a, b in zip(counted["snapshot"], counted["category"], counted["count_low"], counted["count_high"])) + ".")
 
 # %% [markdown]
 # ## What this appendix cannot tell you

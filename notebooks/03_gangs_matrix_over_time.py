@@ -17,8 +17,6 @@
 # # The Gangs Matrix over time, and where the sources disagree: methodology appendix
 #
 # The Gangs Matrix went live after the London riots and was ended by the Metropolitan Police, replaced by a Violence Harm Assessment. In between its size was published only now and then, by different bodies, and its fall was described in percentages whose starting point was not always given. This appendix puts every published headcount on one time line, recomputes every published change from the published levels, sets out the additions and removals that were reported, dates the governance events, and tests each known disagreement between sources by arithmetic.
-#
-# **How to read it.** No number in this text is typed by hand: every figure is computed when the notebook runs from the sourced claims in `data/claims.csv` and the human decisions in `data/manual/` (which figure describes which snapshot; which disagreements to test). Changes are recomputed in exact arithmetic; where an input was rounded, the whole range it allows is carried. A verdict is given only where the arithmetic settles a question; otherwise the table says *unresolved* and names the evidence that would settle it.
 
 # %% tags=["parameters"]
 # Parameters: papermill overrides these; the defaults reproduce the published appendix.
@@ -43,12 +41,34 @@ import pandas as pd
 from police_lists.readers import claims
 from police_lists.analyses import matrix
 from police_lists.analyses.ledger import assumption_text, load_assumptions
-from police_lists.present.appendix import count, span, start
+from police_lists.present.appendix import count, label, span, start
 
 app, by_id = start("03_gangs_matrix_over_time", output_dir, data_dir)
 level = f"{confidence:.0%}"
 rule_text = rounding_rule.replace("_", " ")
 pub = lambda cid: claims.published_text(by_id[cid])
+
+# %%
+# In short: the page's findings, computed here, each with its status in the claims ledger.
+from police_lists.analyses.ledger import build_ledger
+from police_lists.present.appendix import ledger_finding, status_of
+
+_ledger = build_ledger(data_dir, ("matrix",), rounding_rule)
+_snaps = matrix.snapshots(data_dir)
+_first, _last = _snaps.iloc[0], _snaps[_snaps["size_low"] != ""].iloc[-1]
+app.in_short([
+    {"text": f"The first published count of the Matrix is {_first['published']} people ({_first['ref_date']}); "
+             f"the last is {_last['published']} ({_last['ref_date']}).",
+     "status": status_of(_ledger, [_first["claim_id"], _last["claim_id"]]), "href": "#tbl-matrix_snapshots"},
+    {"text": f"The peak of {by_id['M6']['ref_date']} was published as {pub('M6')} by the Mayor and as {pub('M7')} by "
+             "later sources; the published falls from the peak split between the two values.",
+     "status": status_of(_ledger, ["M6", "M7"]), "href": "#tbl-matrix_changes"},
+    {"text": f"The Matrix ended on {by_id['M18a']['value']} with no headcount published.",
+     "status": status_of(_ledger, ["M18a"]), "href": "#tbl-matrix_timeline"},
+    ledger_finding(_ledger, "on the Matrix", "#tbl-conflicts", "see the conflicts"),
+], question="How did the Gangs Matrix change from 2012 to 2024, and where do the sources disagree?",
+   how_to_read="Where two sources disagree, both values are kept and tested in the conflicts table. The "
+               "figures come from data/claims.csv and the human decisions in data/manual/.")
 
 # %% [markdown]
 # ## Size over time
@@ -81,22 +101,23 @@ approx = counted["rounding"] != "exact"
 ax.plot(dates[exact], mid[exact], "o-", color="#1f4e79", lw=1, label="published headcount")
 ax.errorbar(dates[approx], mid[approx], yerr=[mid[approx] - lo[approx], hi[approx] - mid[approx]], fmt="s", mfc="white",
             color="#7f7f7f", capsize=3, label="published 'about' figure (whiskers: its rounding)")
-for (cid, marker, color) in (("M6", "^", "#c0504d"), ("M7", "v", "#e46c0a")):
+for (cid, marker, color) in (("M6", "^", "#EE6677"), ("M7", "v", "#CCBB44")):
     r = counted[counted["claim_id"] == cid].iloc[0]
     ax.scatter(pd.to_datetime(r["plot_date"]), int(r["size_low"]), marker=marker, s=70, color=color, zorder=4,
-               label=f"peak as published by {r['source_id']}: {r['published']}")
+               label=f"peak as published by {label(r['source_id'])}: {r['published']}")
 nov22 = pd.Timestamp(matrix.date_mid(by_id["M17b"]["ref_date"]))
 ax.errorbar([nov22], [(2 * n_oct22 - removed_lo - removed_hi) / 2], yerr=[[(removed_hi - removed_lo) / 2]], fmt="o",
             mfc="white", color="#1f4e79", capsize=3, label="after the removals (derived from the published share, conflict C2)")
 end = pd.Timestamp(by_id["M18a"]["value"])
 ax.axvline(end, color="grey", ls="--", lw=1)
-ax.text(end, ax.get_ylim()[1] * 0.95, " Matrix ended\n (no headcount)", fontsize=8, va="top")
+ax.text(end, ax.get_ylim()[1] * 0.95, " Matrix ended\n (no headcount)", fontsize=9, va="top")
 ax.set_ylim(0, None)
 ax.set_ylabel("people on the Matrix")
 ax.xaxis.set_major_locator(mdates.YearLocator())
 ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-ax.legend(fontsize=7, loc="lower left")
-app.figure(fig, "matrix_size_over_time", "people on the Gangs Matrix at each published reference date, with both published peaks")
+ax.legend(fontsize=9, loc="lower left")
+app.figure(fig, "matrix_size_over_time", "people on the Gangs Matrix at each published reference date, with both published peaks",
+           alt="Line chart of the Matrix size: " + "; ".join(f"{d}: {p}" for d, p in zip(counted["ref_date"], counted["published"])) + f". The Matrix ended on {by_id['M18a']['value']} with no headcount published.")
 
 # %% [markdown]
 # ## Composition over time
@@ -124,11 +145,12 @@ for dim, cats, label in series:
 for dim, ax in panels.items():
     ax.set_title(dim, fontsize=9)
     ax.set_ylim(0, 100)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=9)
     ax.xaxis.set_major_locator(mdates.YearLocator(2))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
 axes[0].set_ylabel("percent of the list")
-app.figure(fig, "matrix_composition_over_time", "published shares of the Gangs Matrix by snapshot date, with the range each share's rounding allows")
+app.figure(fig, "matrix_composition_over_time", "published shares of the Gangs Matrix by snapshot date, with the range each share's rounding allows",
+           alt="Dot chart of published shares by snapshot: " + "; ".join(f"{s} {c}: {p}" for s, c, p in zip(comp["snapshot"], comp["category"], comp["published"])) + ".")
 
 # %% [markdown]
 # ## Every published change, recomputed
@@ -181,10 +203,11 @@ colors = {"added": "#1f4e79", "removed": "#c0504d", "net fall": "#7f7f7f"}
 ax.barh(y, low, color=[colors[d] for d in plot["direction"]])
 ax.hlines(y, low, high, color="black", lw=2)
 for yy, p, w, h in zip(y, plot["published"], plot["window"], high):
-    ax.text(h, yy, f"  {p} ({w})", va="center", fontsize=7)
-ax.set_yticks(y, [f"{d}: {m} ({c})" for d, m, c in zip(plot["direction"], plot["measure"], plot["claim_id"])], fontsize=7)
+    ax.text(h, yy, f"  {p} ({w})", va="center", fontsize=9)
+ax.set_yticks(y, [f"{d}: {m} ({c})" for d, m, c in zip(plot["direction"], plot["measure"], plot["claim_id"])], fontsize=9)
 ax.set_xlabel("people (bar: lowest value allowed; line: rounding range)")
-app.figure(fig, "matrix_flows", "published additions to and removals from the Matrix, with their windows")
+app.figure(fig, "matrix_flows", "published additions to and removals from the Matrix, with their windows",
+           alt="Bar chart of published flows: " + "; ".join(f"{d} {m}: {p} ({w})" for d, m, p, w in zip(fl["direction"], fl["measure"], fl["published"], fl["window"])) + ".")
 
 # %% [markdown]
 # ## Governance timeline
@@ -202,13 +225,14 @@ for i, r in plot.iterrows():
         ax.plot([a], [i], "o", color="#1f4e79")
     else:
         ax.hlines(i, a, b + pd.Timedelta(days=1), color="#7aa6c2", lw=6)
-    ax.text(b + pd.Timedelta(days=40), i, f"{r['event']} ({r['date']})", va="center", fontsize=7)
+    ax.text(b + pd.Timedelta(days=40), i, f"{r['event']} ({r['date']})", va="center", fontsize=9)
 ax.set_yticks([])
 ax.set_xlim(pd.Timestamp(plot["start"].min()) - pd.Timedelta(days=60), pd.Timestamp(plot["end"].max()) + pd.Timedelta(days=2000))
 years = range(pd.Timestamp(plot["start"].min()).year, pd.Timestamp(plot["end"].max()).year + 2)
-ax.set_xticks([pd.Timestamp(year=y, month=1, day=1) for y in years], [str(y) for y in years], fontsize=8)
+ax.set_xticks([pd.Timestamp(year=y, month=1, day=1) for y in years], [str(y) for y in years], fontsize=9)
 ax.spines["left"].set_visible(False)
-app.figure(fig, "matrix_timeline", "Gangs Matrix governance timeline (spans: dates published only to the month or year)")
+app.figure(fig, "matrix_timeline", "Gangs Matrix governance timeline (spans: dates published only to the month or year)",
+           alt="Timeline of governance events: " + "; ".join(f"{d}: {e}" for d, e in zip(tl["date"], tl["event"])) + ".")
 app.say(f"The review published on {by_id['T5a']['value']} made {by_id['T5b']['value']} recommendations, due by "
         f"{by_id['T5c']['value']}. The ICO notice of {by_id['T4a']['value']} allowed {by_id['T4b']['value']} months to comply and "
         f"was discharged in {by_id['X1']['value']}. The Matrix ended on {by_id['T12']['value']}; its retained data were due "

@@ -19,8 +19,6 @@
 # Campaigners compared both police lists with London's population. The Metropolitan Police answered that serious violence falls disproportionately on young Black men. The Mayor's Office for Policing and Crime compared the Gangs Matrix with offenders and victims of gang-related violence and still found it disproportionate; Amnesty used the Met's own share of those responsible for serious youth violence. Each comparison answers a different question.
 #
 # This appendix therefore never prints one disproportionality number. For each list it sets out every defensible benchmark side by side: residents of all ages and of the ages the lists cover (from the census tables in `data/raw/`), the published population shares, police-generated shares of suspects and offenders (flagged as such), and victims (published, and counted from the Met homicide victims file). For each benchmark it gives the share ratio with its interval, the rate ratio of the group against everyone else where a population count exists, the percentage-point gap, and an age-standardised ratio where the list's age profile is known or bounded.
-#
-# **How to read it.** No number in this text is typed by hand: every figure is computed when the notebook runs. Where a source printed a rounded percentage, every whole count it allows is carried through. Intervals describe process variability, not sampling error: the lists are whole lists.
 
 # %% tags=["parameters"]
 # Parameters: papermill overrides these; the defaults reproduce the published appendix.
@@ -57,7 +55,7 @@ import pandas as pd
 
 from police_lists.analyses import benchmarks
 from police_lists.readers import census
-from police_lists.present.appendix import Appendix, count, num, pct
+from police_lists.present.appendix import Appendix, count, label, num, pct
 
 app = Appendix(output_dir, "04_benchmarks")
 level = f"{confidence:.0%}"
@@ -73,6 +71,46 @@ for name in list_names:
     else:
         inputs[name] = benchmarks.list_inputs(name, data_dir, rounding_rule,
                                               None if youngest_age < 0 else youngest_age, oldest_age)
+
+# %%
+# In short: the page's findings, computed from the benchmark panel (built here, shown below).
+from police_lists.analyses.ledger import build_ledger
+from police_lists.present.appendix import status_of
+
+_ledger = build_ledger(data_dir, ("pima", "matrix", "london"), rounding_rule)
+_claims = lambda li: [c for c in (li["n_claim"], li["k_claim"]) if c]
+extra = []
+if extra_benchmark_share:
+    extra = [benchmarks.custom_benchmark("user_benchmark", extra_benchmark_share, label=extra_benchmark_label,
+                                         kind=extra_benchmark_kind, caveat="supplied by the user of this appendix")]
+panels = []
+for name, li in inputs.items():
+    period = victims_period or li["victims_period"]
+    list_ids = benchmarks.panel_set(benchmark_set, age_range, period) + extra
+    panels.append(benchmarks.list_panel(name, list_ids, k=li["k"], n=li["n"], age_profile=li["age_profile"], **options))
+full = pd.concat(panels, ignore_index=True)
+_bullets = []
+for name, p in full.groupby("list", sort=False):
+    pop = p[p["benchmark_kind"] == "population"]
+    _bullets.append({
+        "text": f"{inputs[name]['label']}: against residents the share ratio runs from {num(pop['ratio'].min())} "
+                f"to {num(pop['ratio'].max())}, and against every benchmark from {num(p['ratio'].min())} to "
+                f"{num(p['ratio'].max())}: the choice of benchmark moves the ratio as much as the list does.",
+        "status": status_of(_ledger, _claims(inputs[name])) if _claims(inputs[name]) else "",
+        "href": f"#tbl-benchmark_panel_{name}"})
+_pop = full[full["benchmark_kind"] == "population"]
+_bullets.append({"text": f"The panel compares {len(inputs)} lists with {full['benchmark'].nunique()} benchmarks; their "
+                         f"Black shares run from {pct(full['benchmark_share'].min())} to {pct(full['benchmark_share'].max())}.",
+                 "status": status_of(_ledger, [c for li in inputs.values() for c in _claims(li)]),
+                 "href": "#tbl-benchmark_definitions"})
+_bullets.append({"text": f"An all-ages census share flatters the ratio for a young list: against residents the rate ratio "
+                         f"runs from {num(_pop['rate_ratio'].min(), 1)} to {num(_pop['rate_ratio'].max(), 1)}.",
+                 "status": status_of(_ledger, [c for li in inputs.values() for c in _claims(li)]),
+                 "href": "#tbl-benchmark_panel_" + next(iter(inputs))})
+app.in_short(_bullets, question="How disproportionate are the lists, and how much does that depend on the benchmark chosen?",
+   how_to_read="The ratios are computed here from published list figures and census or police tables; "
+               "the status of each published figure is in the claims ledgers of the Pima and Matrix appendices, and "
+               "the measures are defined in the glossary.")
 
 # %% [markdown]
 # ## The lists
@@ -101,10 +139,6 @@ app.say(" ".join(describe(li) for li in inputs.values()))
 # Each benchmark is a share of some population that is Black. Population benchmarks come from the census tables in `data/raw/` (or, where a story printed its own figure, from that figure); police-generated benchmarks are shares of suspects, offenders or attackers in police records, which are themselves outputs of policing; victim benchmarks are shares of people harmed. The published figures used as benchmarks, and why, are a human decision recorded in `data/manual/benchmarks.csv`.
 
 # %%
-extra = []
-if extra_benchmark_share:
-    extra = [benchmarks.custom_benchmark("user_benchmark", extra_benchmark_share, label=extra_benchmark_label,
-                                         kind=extra_benchmark_kind, caveat="supplied by the user of this appendix")]
 ids = benchmarks.panel_set(benchmark_set, age_range, victims_period or "2012-2019") + extra
 resolved = [benchmarks.resolve(i, include_mixed_black=include_mixed_black, census_year=census_year, data_dir=data_dir)
             for i in ids]
@@ -125,12 +159,6 @@ app.say(f"The panel holds **{len(bench_table)} benchmarks**: " + "; ".join(
 # For each list and benchmark: the list's Black share, the benchmark share, the **share ratio** (list share over benchmark share) with its interval over every count the rounding allows, the **rate ratio** of Black people against everyone else where the benchmark is a counted population, the **gap** in percentage points, and, where the list's age profile was published, the **age-standardised ratio** (observed Black count over the count expected if each age band on the list had the census share of its age). The full table, with every column, is written as `benchmark_panel.csv`.
 
 # %%
-panels = []
-for name, li in inputs.items():
-    period = victims_period or li["victims_period"]
-    list_ids = benchmarks.panel_set(benchmark_set, age_range, period) + extra
-    panels.append(benchmarks.list_panel(name, list_ids, k=li["k"], n=li["n"], age_profile=li["age_profile"], **options))
-full = pd.concat(panels, ignore_index=True)
 app.table(full, "benchmark_panel", "the benchmark panel, every column", display=False)
 shown = ["benchmark", "benchmark_kind", "benchmark_share", "list_share", "ratio", "ci_low", "ci_high",
          "rate_ratio", "rr_ci_low", "rr_ci_high", "pp_gap", "age_standardised_ratio", "asr_ci_low", "asr_ci_high"]
@@ -167,24 +195,25 @@ for name, p in full.groupby("list", sort=False):
     app.say(text)
 
 # %%
-colours = {"population": "#1f4e79", "police-generated": "#b5542c", "victims": "#5b8c3a"}
+colours = {"population": ("#4477AA", "o"), "police-generated": ("#EE6677", "s"), "victims": ("#228833", "^")}
 lists_shown = list(full["list"].unique())
 fig, axes = plt.subplots(1, len(lists_shown), figsize=(5.2 * len(lists_shown), 0.42 * len(ids) + 1.6), sharey=True,
                          squeeze=False)
 for ax, name in zip(axes[0], lists_shown):
     p = full[full["list"] == name].reset_index(drop=True)
     y = list(range(len(p)))[::-1]
-    for kind, colour in colours.items():
+    for kind, (colour, marker) in colours.items():
         m = p["benchmark_kind"] == kind
         ax.errorbar(p.loc[m, "ratio"], [y[i] for i in p.index[m]],
                     xerr=[p.loc[m, "ratio"] - p.loc[m, "ci_low"], p.loc[m, "ci_high"] - p.loc[m, "ratio"]],
-                    fmt="o", color=colour, capsize=3, label=kind)
+                    fmt=marker, color=colour, capsize=3, label=kind)
     ax.axvline(1, color="grey", lw=0.8)
-    ax.set_yticks(y, [f"{b} ({s:.1%})" for b, s in zip(p["benchmark"], p["benchmark_share"])], fontsize=8)
-    ax.set_title(inputs[name]["label"], fontsize=9)
+    ax.set_yticks(y, [f"{label(b)} ({s:.1%})" for b, s in zip(p["benchmark"], p["benchmark_share"])], fontsize=9)
+    ax.set_title(inputs[name]["label"], fontsize=10)
     ax.set_xlabel("share ratio: list share / benchmark share")
-axes[0][0].legend(fontsize=8, loc="lower right")
-app.figure(fig, "benchmark_panel_ratios", f"the share ratio under each benchmark, {level} intervals over every count the rounding allows")
+axes[0][0].legend(fontsize=9, loc="lower right")
+app.figure(fig, "benchmark_panel_ratios", f"the share ratio under each benchmark, {level} intervals over every count the rounding allows",
+           alt="Dot chart of the share ratio under each benchmark. " + " ".join(f"{inputs[n]['label']}: from {num(g['ratio'].min())} against {label(g.loc[g['ratio'].idxmin(), 'benchmark'])} to {num(g['ratio'].max())} against {label(g.loc[g['ratio'].idxmax(), 'benchmark'])}." for n, g in full.groupby("list", sort=False)))
 
 # %% [markdown]
 # ## Sensitivity
@@ -227,11 +256,12 @@ for ax, name in zip(axes[0], inputs):
         x = [sens_ids.index(b) + (i - 1.5) * 0.15 for b in grp["benchmark"]]
         ax.errorbar(x, grp["ratio"], yerr=[grp["ratio"] - grp["ci_low"], grp["ci_high"] - grp["ratio"]], fmt="o",
                     capsize=2, label=f"{year}, {'with' if mixed else 'without'} Mixed Black")
-    ax.set_xticks(range(len(sens_ids)), sens_ids, rotation=20, fontsize=8)
-    ax.set_title(inputs[name]["label"], fontsize=9)
+    ax.set_xticks(range(len(sens_ids)), [label(s) for s in sens_ids], rotation=20, ha="right", fontsize=9)
+    ax.set_title(inputs[name]["label"], fontsize=10)
     ax.set_ylabel("share ratio")
-axes[0][0].legend(fontsize=7)
-app.figure(fig, "benchmark_sensitivity_census", "the share ratio against census benchmarks by census year and definition of Black")
+axes[0][0].legend(fontsize=9)
+app.figure(fig, "benchmark_sensitivity_census", "the share ratio against census benchmarks by census year and definition of Black",
+           alt="Dot chart of the share ratio against census benchmarks. " + " ".join(f"{inputs[n]['label']}: from {num(g['ratio'].min())} to {num(g['ratio'].max())} across census years and definitions." for n, g in ok.groupby("list", sort=False)))
 missing = sens[sens["ratio"].isna()]
 for name in inputs:
     s = ok[ok["list"] == name]

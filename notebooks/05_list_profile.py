@@ -79,6 +79,17 @@ def show(df, name, caption):
 
 
 # %%
+# In short: the page's findings, from the published (disclosure-controlled) tables only.
+app.in_short(page.in_short_bullets(pub, level, table_prefix),
+             question="Who is on this list, by ethnicity, age, gender and harm band, and how does each group compare "
+                      "with the population?",
+             how_to_read="Counts are disclosure-controlled: small counts are "
+                         "hidden and the rest rounded (see the glossary), and every share is computed from the "
+                         "published counts only. A label such as SYNTHETIC or NOT FOR PUBLICATION on a finding "
+                         "applies to the whole page.",
+             name=f"{table_prefix}in_short", sensitivity=pub.sensitivity, stamp=pub.stamp)
+
+# %%
 page.show_html(page.banner(pub.synthetic, pub.disclosure_control, pub.threshold))
 
 # %% [markdown]

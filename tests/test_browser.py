@@ -134,3 +134,115 @@ def test_index_links_every_appendix(built, browser_context):
         page.close()
     on_disk = json.loads((out / "manifest.json").read_text())
     assert on_disk["appendices"] == manifest["appendices"]
+
+
+# Issue 13: pages for readers. Every page of the build and a `make profile` page, opened
+# at 1280 px (the findings on the first screen), at 390 px (no sideways scroll), under axe-core
+# (no serious or critical violation) and under print emulation at A4 (no table wider than the page).
+A4_CONTENT_PX = round((210 - 2 * 15) / 25.4 * 96)  # A4 less the 15 mm margins of appendix.css, in CSS px
+
+
+@pytest.fixture(scope="module")
+def profile_page(tmp_path_factory):
+    """A `make profile` page of the SYNTHETIC list (the command's own code path)."""
+    from police_lists.pipeline import profile
+
+    out = tmp_path_factory.mktemp("profile") / "out"
+    profile.run(str(Path(__file__).resolve().parents[1] / "data" / "examples" / "pima_synthetic_list.csv"), str(out))
+    return out / "profile.html"
+
+
+def reader_pages(out, manifest, profile_page) -> dict[str, Path]:
+    pages = {name: out / info["html"] for name, info in sorted(manifest["appendices"].items())}
+    return {**pages, "profile": profile_page}
+
+
+def open_page(context, path: Path, width: int, height: int = 900):
+    page = context.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://") else r.abort())
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(path.as_uri(), wait_until="load")
+    return page
+
+
+def test_in_short_on_the_first_screen(built, browser_context, profile_page):
+    out, manifest = built
+    for name, path in reader_pages(out, manifest, profile_page).items():
+        page = open_page(browser_context, path, 1280)
+        try:
+            box = page.locator("section#in-short").bounding_box()
+            assert box is not None, f"{name}: no In short block"
+            assert box["y"] >= 0 and box["y"] + box["height"] <= 900, f"{name}: In short at {box} (not in 900 px)"
+            items = page.locator("section#in-short li")
+            assert 3 <= items.count() <= 6, f"{name}: {items.count()} findings"
+            for i in range(items.count()):
+                item = items.nth(i)
+                assert any(ch.isdigit() for ch in item.inner_text()), f"{name}: a finding with no number"
+                href = item.locator("a").last.get_attribute("href")
+                assert href.startswith("#") and page.locator(f"[id='{href[1:]}']").count() == 1, f"{name}: {href}"
+            # Then how to read it, the glossary and the citation, each linked from the page.
+            for anchor in ("how-to-read", "glossary", "how-to-cite"):
+                assert page.locator(f"[id='{anchor}']").count() == 1, f"{name}: no #{anchor}"
+            page.screenshot(path=str(out / "screenshots" / f"{name}-1280x900.png"))
+        finally:
+            page.close()
+
+
+def test_no_sideways_scroll_on_a_phone(built, browser_context, profile_page):
+    out, manifest = built
+    pages = {**reader_pages(out, manifest, profile_page), "index": out / "html" / "index.html"}
+    for name, path in pages.items():
+        for width in (390, 360):
+            page = open_page(browser_context, path, width, 844)
+            try:
+                scroll = page.evaluate("document.documentElement.scrollWidth")
+                assert scroll <= width, f"{name}: scrollWidth {scroll} at {width} px"
+                if width == 390:
+                    page.screenshot(path=str(out / "screenshots" / f"{name}-390.png"))
+            finally:
+                page.close()
+
+
+def test_axe_finds_no_serious_violation(built, browser_context, profile_page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    out, manifest = built
+    axe = Axe()
+    pages = {**reader_pages(out, manifest, profile_page), "index": out / "html" / "index.html"}
+    for name, path in pages.items():
+        page = open_page(browser_context, path, 1280)
+        try:
+            violations = axe.run(page).response["violations"]
+            bad = [
+                f"{v['id']} ({v['impact']}): {v['help']}" for v in violations if v["impact"] in ("serious", "critical")
+            ]
+            assert bad == [], f"{name}: {bad}"
+        finally:
+            page.close()
+
+
+def test_print_at_a4_fits_every_table(built, browser_context, profile_page):
+    out, manifest = built
+    for name, path in reader_pages(out, manifest, profile_page).items():
+        page = open_page(browser_context, path, A4_CONTENT_PX)
+        try:
+            page.emulate_media(media="print")
+            widths = page.evaluate(
+                "Array.from(document.querySelectorAll('table')).map(t => Math.ceil(t.getBoundingClientRect().right))"
+            )
+            assert widths and max(widths) <= A4_CONTENT_PX, f"{name}: a table reaches {max(widths)} px"
+            assert page.evaluate("document.documentElement.scrollWidth") <= A4_CONTENT_PX, name
+        finally:
+            page.close()
+
+
+def test_footers_name_the_command_and_every_parameter(built, profile_page):
+    out, manifest = built
+    profile = profile_page.read_text(encoding="utf-8")
+    assert "built by <code>make profile</code>" in profile and "make all" not in profile.split("provenance-h")[1]
+    for parameter in ("threshold = 10", "disclosure_control = True", "confidence = 0.95", "list_path = "):
+        assert f"<code>{parameter}" in profile, parameter
+    assert "published_profile" not in profile  # the scratch file make profile hands over stays private
+    assert 'href="tables/ethnicity.csv"' in profile  # beside the page, not one folder up
+    pima = (out / manifest["appendices"]["01_operation_pima"]["html"]).read_text(encoding="utf-8")
+    assert "built by <code>make all</code>" in pima and "<code>rounding_rule = " in pima

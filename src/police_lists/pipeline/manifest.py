@@ -12,6 +12,7 @@ from pathlib import Path
 
 from police_lists.contract.files import sha256_file, write_if_changed
 from police_lists.contract.paths import display_path
+from police_lists.pipeline.index import page_summaries
 from police_lists.pipeline.provenance import data_inputs, shown_path
 
 MANIFEST_KINDS = ("tables", "figures", "html", "notebooks")
@@ -62,7 +63,7 @@ def write_manifest(
             **{display_path(p): sha256_file(p) for p in notebooks},
         },
         "parameters": {p.stem: (appendices or {}).get(p.stem, {}).get("parameters", params) for p in notebooks},
-        "appendices": appendices or {},
+        "appendices": page_summaries(out, appendices or {}),
         "outputs": outputs,
     }
     if write:

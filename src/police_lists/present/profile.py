@@ -4,12 +4,16 @@ themselves are analyses.profile's."""
 
 from __future__ import annotations
 
+import html as _html
+import re
+
 import numpy as np
 import pandas as pd
 
 from police_lists.analyses.profile import NOT_COMPUTABLE, SUPPRESSED, Published, _whole
 from police_lists.contract.safety import html_text as _h
 from police_lists.methods import sdc
+from police_lists.present.labels import name as label
 from police_lists.readers.listinput import UNKNOWN
 
 
@@ -124,7 +128,9 @@ def say_largest(table: pd.DataFrame, what: str, level: str) -> str:
     if top["share_known"] not in (None, SUPPRESSED) and not pd.isna(top["share_known"]):
         text += f", {float(top['share_known']):.1%} of those whose {_h(what)} is known"
         if top["share_min"] not in (None, SUPPRESSED) and not pd.isna(top["share_min"]):
-            text += f"; the unknowns allow anything from {float(top['share_min']):.1%} to {float(top['share_max']):.1%}"
+            lo, hi = f"{float(top['share_min']):.1%}", f"{float(top['share_max']):.1%}"
+            if lo != hi:  # with no unknowns (or too few to move the share) there is no range to state
+                text += f"; the unknowns allow anything from {lo} to {hi}"
     unknown = table[table["category"] == UNKNOWN]
     if not unknown.empty:
         k = unknown.iloc[0]["count"]
@@ -138,7 +144,7 @@ def say_disproportionality(table: pd.DataFrame, level: str, notes: list[str] = (
     if shown.empty:
         return f"<p>No ratio can be shown without revealing a small count.{extra}</p>"
     parts = [
-        f"{_h(r['category'])} against {_h(r['benchmark'])}: {float(r['ratio']):.2f} ({_h(level)} interval "
+        f"{_h(r['category'])} against {_h(label(r['benchmark']))}: {float(r['ratio']):.2f} ({_h(level)} interval "
         f"{float(r['ci_low']):.2f} to {float(r['ci_high']):.2f})"
         for _, r in shown.iterrows()
     ]
@@ -173,3 +179,42 @@ def show_html(text: str) -> None:
     from IPython.display import HTML, display
 
     display(HTML(text))
+
+
+def in_short_bullets(pub: Published, level: str, table_prefix: str) -> list[dict]:
+    """The profile's "In short": plain sentences from the published tables only
+    (the largest group of each dimension, the ratios, the disclosure audit), each
+    with the page's label (SYNTHETIC, NOT FOR PUBLICATION or the sensitivity) as its
+    status and a link to its table. Plain text: Appendix.in_short escapes it."""
+    status = pub.stamp or "disclosure-controlled"
+
+    def plain(text: str) -> str:
+        return _html.unescape(re.sub(r"<[^>]+>", "", text))
+
+    bullets = [
+        {
+            "text": plain(say_read(pub)).split(". Ethnicity codes")[0] + ".",
+            "status": status,
+            "href": f"#tbl-{table_prefix}summary",
+        }
+    ]
+    for dimension, what in (("ethnicity", "ethnic group"), ("age", "age band")):
+        if dimension in pub.tables:
+            bullets.append(
+                {
+                    "text": plain(say_largest(pub.tables[dimension], what, level)),
+                    "status": status,
+                    "href": f"#tbl-{table_prefix}{dimension}",
+                }
+            )
+    bullets.append(
+        {
+            "text": plain(say_disproportionality(pub.disproportionality, level)),
+            "status": status,
+            "href": f"#tbl-{table_prefix}disproportionality",
+        }
+    )
+    bullets.append(
+        {"text": plain(say_disclosure(pub)), "status": status, "href": f"#tbl-{table_prefix}disclosure_audit"}
+    )
+    return bullets[:6]
