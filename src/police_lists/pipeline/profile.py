@@ -30,7 +30,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from police_lists.analyses.profile import DEFAULT_BENCHMARKS, Published, publish
+from police_lists.analyses.profile import DEFAULT_BENCHMARKS, Published, publish, stamp
 from police_lists.contract.problems import ProblemError
 from police_lists.methods import sdc
 from police_lists.pipeline.outdir import KIND
@@ -612,8 +612,8 @@ def compare_tables(published: dict[str, Published], staging: Path, sensitivity: 
 
     app = Appendix(str(staging), "compare")
     sizes = pd.DataFrame(
-        [[stem, pub.format, pub.n_published, pub.sensitivity] for stem, pub in published.items()],
-        columns=["list", "format", "people (published)", "sensitivity"],
+        [[stem, pub.format, pub.n_published, pub.sensitivity, pub.stamp or ""] for stem, pub in published.items()],
+        columns=["list", "format", "people (published)", "sensitivity", "label"],
     )
     app.table(sizes, "lists", "every list: its format, size (as published) and label", sensitivity, display=False)
     for name, caption in (
@@ -622,9 +622,10 @@ def compare_tables(published: dict[str, Published], staging: Path, sensitivity: 
     ):
         frames = []
         for stem, pub in published.items():
-            table = pub.tables[name] if name in pub.tables else getattr(pub, name)
+            table = stamp(pub.tables[name] if name in pub.tables else getattr(pub, name), pub.stamp)
             frames.append(table.assign(list=stem)[["list", *table.columns]])
-        app.table(pd.concat(frames, ignore_index=True), name, caption, sensitivity, display=False)
+        both = pd.concat(frames, ignore_index=True)
+        app.table(both.astype(object).where(both.notna(), ""), name, caption, sensitivity, display=False)
     return _collect(staging)
 
 

@@ -469,6 +469,7 @@ def _uncached_formulas(path: Path, shown: str) -> None:
 # changes pandas 3's string storage for the whole project.
 
 CHUNK_BYTES = 16 * 2**20
+HEAD_BYTES = 2**20  # read first for the checks on the head of the file (encoding, header, title rows)
 MAX_TRACKED = 50  # distinct values of one column whose rows are collected for a refusal
 
 
@@ -689,8 +690,11 @@ class _Source:
             return
         if suffix not in (".csv", ".txt", ""):
             _refuse(shown, "-", "-", path.name, "a list is a .csv or .xlsx file")
-        with open(path, "rb") as fh:
-            self.first = fh.read(self.chunk)
+        with open(path, "rb") as fh:  # the head: at least a MiB, and the whole header line
+            self.first = fh.read(max(self.chunk, HEAD_BYTES))
+            while b"\n" not in self.first and (more := fh.read(HEAD_BYTES)):
+                self.first += more
+            self.whole = not fh.read(1)
         self.bom = 3 if self.first.startswith(b"\xef\xbb\xbf") else 0
         self.first = self.first[self.bom :]
         _head_checks(self.first, shown)
@@ -699,8 +703,7 @@ class _Source:
         line = (self.first if end < 0 else self.first[:end]).decode("utf-8", "replace").rstrip("\r")
         self.sep = _sniff_line(line)
         self.header = [h.strip() for h in _split(line, self.sep)]
-        whole = len(self.first) + self.bom < self.chunk  # the first piece is the whole file
-        _utf8(self.first if whole else self.first[: self.first.rfind(b"\n") + 1], 0, self.header, self.sep, shown)
+        _utf8(self.first if self.whole else self.first[: self.first.rfind(b"\n") + 1], 0, self.header, self.sep, shown)
         if recognised is not None and not recognised({_key(h) for h in self.header}):
             lines = self.first[: 64 * 1024].decode("utf-8", "replace").split("\n")[:TITLE_ROWS]
             _title_rows([[h.strip() for h in _split(x, _sniff_line(x))] for x in lines], recognised, shown)
