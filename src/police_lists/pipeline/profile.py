@@ -8,8 +8,10 @@ Fixed costs are paid once and overlapped with reading (issue 14):
     own process while this one reads), with the notebook's imports loaded into it
     at once, and reset between notebooks (namespace cleared, execution count
     back to 1), so every notebook it runs is what a fresh kernel gives;
-  * the census tables behind the benchmarks and nbconvert's templates are
-    loaded in a thread while the list is read (pandas' parser releases the GIL);
+  * papermill and nbconvert (with the page template) are loaded in a thread
+    while the list is read (pandas' parser releases the GIL);
+  * a list is read in pieces (readers.listinput), so its size sets the time,
+    not the memory;
   * in many-list mode each page is converted to HTML in a thread while the
     kernel runs the next notebook.
 The notebook is still executed for every list, so OUT/notebook.ipynb stays the
@@ -30,7 +32,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from police_lists.analyses.profile import DEFAULT_BENCHMARKS, Published, publish, stamp
+from police_lists.analyses.profile import Published, publish, stamp
 from police_lists.contract.problems import ProblemError
 from police_lists.methods import sdc
 from police_lists.pipeline.outdir import KIND
@@ -148,21 +150,18 @@ class Kernel:
             self.log.close()
 
 
-def _warm(data_dir: str, benchmarks: str) -> threading.Thread:
-    """Load the census tables the benchmarks use and nbconvert's exporter in a
-    thread, while the list is read (errors are left for the real call to report)."""
+def _warm() -> threading.Thread:
+    """Import papermill and nbconvert and load the page template in a thread while
+    the list is read (pandas' parser releases the GIL). The census tables are
+    loaded after the list is read, not beside it: together they would double
+    the peak memory (errors are left for the real call to report)."""
 
     def work():
         try:
-            from police_lists.analyses import benchmarks as bm
-            from police_lists.pipeline import convert
-
-            for bid in (b.strip() for b in benchmarks.split(",") if b.strip()):
-                try:
-                    bm.panel(1, 2, benchmarks=[bid], group="Black", data_dir=data_dir)
-                except Exception:  # noqa: BLE001,S112 - warming only: publish() reports it
-                    continue
+            import papermill  # noqa: F401
             from nbconvert import HTMLExporter
+
+            from police_lists.pipeline import convert
 
             HTMLExporter(template_name="appendix", extra_template_basedirs=[str(convert.TEMPLATES)])
         except Exception:  # noqa: BLE001,S110 - warming only
@@ -298,14 +297,14 @@ def run(
         kernel = None
         try:
             kernel = Kernel(private)  # boots while the list is read
-            warm = _warm(data_dir, given.get("benchmarks", DEFAULT_BENCHMARKS))
+            warm = _warm()
             # The list (and the previous snapshot) are read and validated here, once, before anything else.
             values, keep, data, previous = _read(src, given, data_dir)
             outdir.writable(out, shown_out)
             if out.is_dir():
                 outdir.recover(out)
             plan = outdir.check(out, shown_out, keep)
-            warm.join()  # the census tables are loaded once, not twice
+            warm.join()
             job = _job(src, values, keep, data, previous, data_dir)
             del data, previous
             versions, commit = build.package_versions(), build.git_commit()
@@ -485,7 +484,7 @@ def run_many(
         kernel = None
         try:
             kernel = Kernel(private)
-            warm = _warm(data_dir, given.get("benchmarks", DEFAULT_BENCHMARKS))
+            warm = _warm()
             read, problems = [], []
             for src in lists:
                 try:

@@ -468,7 +468,7 @@ def _uncached_formulas(path: Path, shown: str) -> None:
 # drops extra fields without a word); pyarrow's streaming reader would, but it
 # changes pandas 3's string storage for the whole project.
 
-CHUNK_BYTES = 16 * 2**20
+CHUNK_BYTES = 8 * 2**20  # about 100 MiB of parser memory at most (16 MiB: 165 MiB, hardly faster)
 HEAD_BYTES = 2**20  # read first for the checks on the head of the file (encoding, header, title rows)
 MAX_TRACKED = 50  # distinct values of one column whose rows are collected for a refusal
 
