@@ -28,6 +28,8 @@ like a single profile's OUT (one manifest listing every file, one journal).
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,11 +101,18 @@ class Kernel:
 
         self.private = private
         self.log = open(private / "kernel.log", "w+b")  # noqa: SIM115 - closed in close()
-        self.km = _ipc_kernel_manager(str(private / "kernel"), self.log)(kernel_name=KERNEL)
-        run_sync(self.km.start_kernel)(cwd=str(notebooks_dir()))
-        self.kc = self.km.blocking_client()
-        self.kc.start_channels()
-        self.kc.execute(WARM_KERNEL, silent=True, store_history=False)  # runs while the list is read
+        # The sockets get a short folder of their own (0700): a Unix socket's path is at most
+        # 107 bytes, and TMPDIR can be long; it holds nothing but the sockets.
+        self.sockets = Path(tempfile.mkdtemp(prefix="pl-kernel-"))
+        try:
+            self.km = _ipc_kernel_manager(str(self.sockets / "k"), self.log)(kernel_name=KERNEL)
+            run_sync(self.km.start_kernel)(cwd=str(notebooks_dir()))
+            self.kc = self.km.blocking_client()
+            self.kc.start_channels()
+            self.kc.execute(WARM_KERNEL, silent=True, store_history=False)  # runs while the list is read
+        except BaseException:
+            self.release()
+            raise
         self.used = False
 
     def execute(self, notebook: Path, parameters: dict, staging: Path):
@@ -147,7 +156,12 @@ class Kernel:
             if self.km.has_kernel:
                 run_sync(self.km.shutdown_kernel)(now=True)
         finally:
-            self.log.close()
+            self.release()
+
+    def release(self) -> None:
+        """Close the log and remove the sockets' folder (the kernel is stopped by then)."""
+        self.log.close()
+        shutil.rmtree(self.sockets, ignore_errors=True)
 
 
 def _warm() -> threading.Thread:
@@ -317,7 +331,7 @@ def run(
             raise
         finally:
             if kernel is not None:
-                kernel.log.close()
+                kernel.release()
     return outdir.publish(plan, job.files, _manifest(job, versions, commit), keep)
 
 
@@ -325,7 +339,7 @@ def _execute(kernel: Kernel, job: _Job, private: Path, staging: Path):
     """Run the notebook on the published values in the scratch folder."""
     from police_lists.contract.paths import notebooks_dir
 
-    handed = private / f"published-{id(job)}.json"
+    handed = private / "published.json"  # one at a time
     job.pub.save(handed)
     try:
         return kernel.execute(
@@ -522,7 +536,7 @@ def run_many(
             raise
         finally:
             if kernel is not None:
-                kernel.log.close()
+                kernel.release()
     files: dict[str, bytes] = {}
     outputs_labels: dict[str, str] = {}
     for stem, job in zip(stems, jobs):
@@ -563,13 +577,9 @@ def _compare(kernel, jobs: dict[str, _Job], private: Path, given: dict, data_dir
     published.mkdir()
     for stem, job in jobs.items():
         job.pub.save(published / f"{stem}.json")
-    folders = sorted({str(job.src.parent) for job in jobs.values()})
-    from police_lists.contract.paths import display_path
-
-    lists_dir = display_path(folders[0]) if len(folders) == 1 else ""
     values = {
         "data_dir": data_dir,
-        "lists_dir": lists_dir,
+        "lists_dir": "",  # published_dir says where the profiles are: the kernel never reads a list
         "published_dir": str(published),
         "output_dir": str(staging),
         "table_prefix": "",
