@@ -8,7 +8,6 @@ import hashlib
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -16,23 +15,13 @@ from police_lists.contract.problems import ProblemError
 from police_lists.pipeline import cli, outdir
 from police_lists.pipeline import profile as pipeline
 from police_lists.readers import listinput
+from test_profile_safety import POLICE_UK, ROOT, SYNTHETIC, tree
 
-ROOT = Path(__file__).resolve().parents[1]
-SYNTHETIC = ROOT / "data" / "examples" / "pima_synthetic_list.csv"
-POLICE_UK = ROOT / "tests" / "fixtures" / "police_uk_stop_search.csv"
 REAL = ROOT / "tests" / "fixtures" / "police_uk"
 STANDIN = ROOT / "tests" / "fixtures" / "compare_standin.ipynb"
 
 
-def tree(folder: Path) -> dict:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
-def lists_folder(tmp_path: Path) -> Path:
+def lists_folder(tmp_path):
     """Three lists of different shapes: the SYNTHETIC teaching list, a police.uk
     export (with officer-defined ethnicity) and the real 2016 City of London export."""
     folder = tmp_path / "lists"

@@ -186,8 +186,8 @@ def _profile(args) -> int:
                     return 2
             if not list_paths or not output_dir:
                 say(
-                    "usage: make profile LIST=<file, folder or several files> OUT=<dir> [PARAMS='-p name value ...'] "
-                    "(or police_lists profile --list FILE [--list FILE ...] --output-dir DIR)"
+                    "usage: make profile LIST=<file> OUT=<dir> [PARAMS='-p name value ...'] (LIST may be a folder "
+                    "of lists or several files; or police_lists profile --list FILE [--list FILE ...] --output-dir DIR)"
                 )
                 return 2
             from police_lists.contract.problems import ProblemError, report

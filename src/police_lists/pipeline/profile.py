@@ -298,32 +298,83 @@ def run(
 
     Everything is checked before anything is created under OUT; on any error
     or interrupt OUT is left exactly as it was. Exact counts never touch a disk."""
+    from police_lists.pipeline import outdir
+
+    src = Path(list_path).expanduser().resolve()
+    done = _profile_all([src], output_dir, parameters, data_dir, show_code, shown_out, compare=False)
+    (job,) = done.jobs
+    return outdir.publish(done.plan, job.files, _manifest(job, done.versions, done.commit), done.keep)
+
+
+@dataclass
+class _Done:
+    """A run's profiles, made and checked, ready to publish."""
+
+    plan: object
+    keep: list
+    jobs: list
+    versions: dict
+    commit: str
+    compare: tuple = ()
+
+
+def _profile_all(lists, output_dir, parameters, data_dir, show_code, shown_out, compare: bool) -> _Done:
+    """Everything before publishing, for one list or many: read and check every
+    list, check OUT, compute each published profile, run each notebook in one
+    warm kernel, convert each page (while the kernel runs the next notebook), and
+    with `compare` make OUT/compare/'s files. The kernel is stopped and the
+    scratch folder removed on every way out."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from police_lists.pipeline import build, outdir, scratch
 
     scratch.sweep_stale()  # scratch folders of killed runs go first, whatever happens next
     given = dict(parameters or {})
     _check_parameters(given)
-    src = Path(list_path).expanduser().resolve()
     out = Path(output_dir).expanduser().resolve()
     shown_out = shown_out or str(output_dir)
     before = scratch.children()
     with scratch.private_folder() as private:
         kernel = None
         try:
-            kernel = Kernel(private)  # boots while the list is read
+            kernel = Kernel(private)  # boots while the lists are read
             warm = _warm()
-            # The list (and the previous snapshot) are read and validated here, once, before anything else.
-            values, keep, data, previous = _read(src, given, data_dir)
+            # Every list (and previous snapshot) is read and validated here, once, before anything else.
+            read, problems = [], []
+            for src in lists:
+                try:
+                    read.append((src, *_read(src, given, data_dir)))
+                except ProblemError as exc:  # every list's problems, each line once (a bad parameter is one)
+                    problems += [line for line in exc.problems if line not in problems]
+            if problems:
+                raise ProblemError(problems)
+            keep = [k for _, _, ks, _, _ in read for k in ks]
             outdir.writable(out, shown_out)
             if out.is_dir():
                 outdir.recover(out)
             plan = outdir.check(out, shown_out, keep)
             warm.join()
-            job = _job(src, values, keep, data, previous, data_dir)
-            del data, previous
+            jobs = []
+            while read:  # the exact counts of each list are dropped as soon as it is published
+                src, values, ks, data, previous = read.pop(0)
+                jobs.append(_job(src, values, ks, data, previous, data_dir))
+                del data, previous
             versions, commit = build.package_versions(), build.git_commit()
-            nb = _execute(kernel, job, private, private / "out")
-            job.files, job.labels = _page(nb, job, versions, commit, show_code, private / "out")
+            with ThreadPoolExecutor(max_workers=1) as converter:  # HTML while the kernel runs the next notebook
+                pages = []
+                for i, job in enumerate(jobs):
+                    staging = private / f"out-{i}"
+                    nb = _execute(kernel, job, private, staging)
+                    pages.append(converter.submit(_page, nb, job, versions, commit, show_code, staging))
+                made = (
+                    _compare(
+                        kernel, {j.src.stem: j for j in jobs}, private, given, data_dir, show_code, versions, commit
+                    )
+                    if compare
+                    else ()
+                )
+                for job, page in zip(jobs, pages):
+                    job.files, job.labels = page.result()
             kernel.close()
             kernel = None
         except BaseException:
@@ -332,7 +383,7 @@ def run(
         finally:
             if kernel is not None:
                 kernel.release()
-    return outdir.publish(plan, job.files, _manifest(job, versions, commit), keep)
+    return _Done(plan, keep, jobs, versions, commit, made)
 
 
 def _execute(kernel: Kernel, job: _Job, private: Path, staging: Path):
@@ -481,72 +532,23 @@ def run_many(
     (exactly a single-list run's files) and OUT/compare/ (module docstring).
     Every list is read and checked before anything is written; a refusal names
     each bad list's problems, and OUT is left as it was."""
-    from concurrent.futures import ThreadPoolExecutor
+    from police_lists.pipeline import outdir
 
-    from police_lists.pipeline import build, outdir, scratch
-
-    scratch.sweep_stale()
-    given = dict(parameters or {})
-    _check_parameters(given)
-    if given.get("previous_path"):
+    if (parameters or {}).get("previous_path"):
         raise ProblemError(["parameter previous_path names one earlier snapshot, so it takes one list, not several"])
-    out = Path(output_dir).expanduser().resolve()
-    shown_out = shown_out or str(output_dir)
-    stems = [p.stem for p in lists]
-    before = scratch.children()
-    with scratch.private_folder() as private:
-        kernel = None
-        try:
-            kernel = Kernel(private)
-            warm = _warm()
-            read, problems = [], []
-            for src in lists:
-                try:
-                    read.append((src, *_read(src, given, data_dir)))
-                except ProblemError as exc:
-                    problems += exc.problems
-            if problems:
-                raise ProblemError(problems)
-            keep = [k for _, _, ks, _, _ in read for k in ks]
-            outdir.writable(out, shown_out)
-            if out.is_dir():
-                outdir.recover(out)
-            plan = outdir.check(out, shown_out, keep)
-            warm.join()
-            jobs = []
-            while read:  # exact counts are dropped list by list as soon as each is published
-                src, values, ks, data, previous = read.pop(0)
-                jobs.append(_job(src, values, ks, data, previous, data_dir))
-            versions, commit = build.package_versions(), build.git_commit()
-            with ThreadPoolExecutor(max_workers=1) as converter:  # HTML while the kernel runs the next notebook
-                pages = []
-                for i, job in enumerate(jobs):
-                    staging = private / f"out-{i}"
-                    nb = _execute(kernel, job, private, staging)
-                    pages.append(converter.submit(_page, nb, job, versions, commit, show_code, staging))
-                compare, compare_labels, compare_note = _compare(
-                    kernel, dict(zip(stems, jobs)), private, given, data_dir, show_code, versions, commit
-                )
-                for job, page in zip(jobs, pages):
-                    job.files, job.labels = page.result()
-            kernel.close()
-            kernel = None
-        except BaseException:
-            scratch.stop_children(before)
-            raise
-        finally:
-            if kernel is not None:
-                kernel.release()
+    done = _profile_all(lists, output_dir, parameters, data_dir, show_code, shown_out, compare=True)
+    compare, compare_labels, compare_note = done.compare
     files: dict[str, bytes] = {}
-    outputs_labels: dict[str, str] = {}
-    for stem, job in zip(stems, jobs):
+    labels: dict[str, str] = {}
+    for job in done.jobs:
+        stem = job.src.stem
         files.update({f"{stem}/{rel}": data for rel, data in job.files.items()})
-        files[f"{stem}/{outdir.MANIFEST}"] = outdir.manifest_bytes(_manifest(job, versions, commit))
-        outputs_labels.update({f"{stem}/{rel}": label for rel, label in job.labels.items()})
+        files[f"{stem}/{outdir.MANIFEST}"] = outdir.manifest_bytes(_manifest(job, done.versions, done.commit))
+        labels.update({f"{stem}/{rel}": label for rel, label in job.labels.items()})
     files.update({f"{COMPARE_DIR}/{rel}": data for rel, data in compare.items()})
-    outputs_labels.update({f"{COMPARE_DIR}/{rel}": label for rel, label in compare_labels.items()})
-    manifest = _many_manifest(stems, jobs, files, outputs_labels, given, data_dir, versions, commit, compare_note)
-    return outdir.publish(plan, files, manifest, keep)
+    labels.update({f"{COMPARE_DIR}/{rel}": label for rel, label in compare_labels.items()})
+    manifest = _many_manifest(done, files, labels, dict(parameters or {}), data_dir, compare_note)
+    return outdir.publish(done.plan, files, manifest, done.keep)
 
 
 def combined_sensitivity(labels) -> str:
@@ -638,19 +640,19 @@ def compare_tables(published: dict[str, Published], staging: Path, sensitivity: 
     return _collect(staging)
 
 
-def _many_manifest(stems, jobs, files, labels, given, data_dir, versions, commit, note) -> dict:
+def _many_manifest(done: _Done, files, labels, given, data_dir, note) -> dict:
     import hashlib
     import platform
 
     return {
         "kind": PROFILE_KIND,
         "format": "many lists",
-        "lists": {stem: {"list": job.shown_list, "sensitivity": job.pub.sensitivity} for stem, job in zip(stems, jobs)},
+        "lists": {job.src.stem: {"list": job.shown_list, "sensitivity": job.pub.sensitivity} for job in done.jobs},
         "comparison": note,
-        "sensitivity": combined_sensitivity(job.pub.sensitivity for job in jobs),
-        "git_commit": commit,
+        "sensitivity": combined_sensitivity(job.pub.sensitivity for job in done.jobs),
+        "git_commit": done.commit,
         "python": platform.python_version(),
-        "packages": versions,
+        "packages": done.versions,
         "parameters": {**given, "data_dir": data_dir, "output_dir": "OUT"},
         "outputs": {
             rel: {"sha256": hashlib.sha256(data).hexdigest(), **({"sensitivity": labels[rel]} if rel in labels else {})}
