@@ -252,7 +252,6 @@ def _job(src: Path, values: dict, keep: list, data, previous, data_dir: str) -> 
 
 
 def _manifest(job: _Job, versions: dict, commit: str) -> dict:
-    import hashlib
     import platform
 
     pub = job.pub
@@ -273,13 +272,17 @@ def _manifest(job: _Job, versions: dict, commit: str) -> dict:
         "packages": versions,
         "inputs": job.inputs,
         "parameters": job.shown_params,
-        "outputs": {
-            rel: {
-                "sha256": hashlib.sha256(data).hexdigest(),
-                **({"sensitivity": job.labels[rel]} if rel in job.labels else {}),
-            }
-            for rel, data in sorted(job.files.items())
-        },
+        "outputs": _outputs(job.files, job.labels),
+    }
+
+
+def _outputs(files: dict[str, bytes], labels: dict[str, str]) -> dict:
+    """A manifest's `outputs`: every file with its sha256 (and a table's sensitivity label)."""
+    import hashlib
+
+    return {
+        rel: {"sha256": hashlib.sha256(data).hexdigest(), **({"sensitivity": labels[rel]} if rel in labels else {})}
+        for rel, data in sorted(files.items())
     }
 
 
@@ -641,7 +644,6 @@ def compare_tables(published: dict[str, Published], staging: Path, sensitivity: 
 
 
 def _many_manifest(done: _Done, files, labels, given, data_dir, note) -> dict:
-    import hashlib
     import platform
 
     return {
@@ -654,8 +656,5 @@ def _many_manifest(done: _Done, files, labels, given, data_dir, note) -> dict:
         "python": platform.python_version(),
         "packages": done.versions,
         "parameters": {**given, "data_dir": data_dir, "output_dir": "OUT"},
-        "outputs": {
-            rel: {"sha256": hashlib.sha256(data).hexdigest(), **({"sensitivity": labels[rel]} if rel in labels else {})}
-            for rel, data in sorted(files.items())
-        },
+        "outputs": _outputs(files, labels),
     }
