@@ -12,8 +12,8 @@ times, each in its own child process, alternately:
 With --lists N it times instead one list of --rows rows against N such lists in
 one command (a folder: OUT/<name>/ each and OUT/compare/).
 Prints the median wall time of --repeat runs, their ratio, and the peak memory
-of each: the largest resident set of the whole process tree (the kernel
-included), sampled every 20 ms with psutil. Ratios measured side by side in
+of each: the resident memory of the whole process tree (the kernel included)
+and of its largest process, sampled every 20 ms with psutil. Ratios measured side by side in
 one run stay meaningful on a busy machine; the load average is printed too.
 """
 
@@ -91,17 +91,18 @@ def generate(path: Path, rows: int, seed: int = 1, block: int = 1_000_000) -> No
             frame.to_csv(fh, index=False, header=start == 0)
 
 
-def measure(command: list[str]) -> tuple[float, float]:
-    """(wall seconds, peak MiB of the process tree's resident memory) of one command."""
+def measure(command: list[str]) -> tuple[float, float, float]:
+    """(wall seconds, peak MiB of the process tree's resident memory, peak MiB of
+    its largest process) of one command."""
     import psutil
 
     t0 = time.perf_counter()
     child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
+    peak = largest = 0
     done = threading.Event()
 
     def sample():
-        nonlocal peak
+        nonlocal peak, largest
         try:
             root = psutil.Process(child.pid)
         except psutil.NoSuchProcess:
@@ -111,7 +112,9 @@ def measure(command: list[str]) -> tuple[float, float]:
             try:
                 for proc in [root, *root.children(recursive=True)]:
                     try:
-                        total += proc.memory_info().rss
+                        rss = proc.memory_info().rss
+                        total += rss
+                        largest = max(largest, rss)
                     except psutil.NoSuchProcess:
                         pass
             except psutil.NoSuchProcess:
@@ -127,7 +130,7 @@ def measure(command: list[str]) -> tuple[float, float]:
     watcher.join()
     if child.returncode:
         raise SystemExit(f"failed ({child.returncode}): {' '.join(command)}\n{err.decode(errors='replace')[-2000:]}")
-    return elapsed, peak / 2**20
+    return elapsed, peak / 2**20, largest / 2**20
 
 
 def side_by_side(name_a: str, make_a, name_b: str, make_b, repeat: int) -> dict:
@@ -136,16 +139,17 @@ def side_by_side(name_a: str, make_a, name_b: str, make_b, repeat: int) -> dict:
     for i in range(repeat):
         for name, make in ((name_a, make_a), (name_b, make_b)):
             runs[name].append(measure(make(i)))
-            print(f"  run {i + 1} {name}: {runs[name][-1][0]:.2f} s, {runs[name][-1][1]:.0f} MiB", flush=True)
-    return {
-        name: (statistics.median(t for t, _ in r), statistics.median(m for _, m in r), max(m for _, m in r))
-        for name, r in runs.items()
-    }
+            t, tree, one = runs[name][-1]
+            print(f"  run {i + 1} {name}: {t:.2f} s, {tree:.0f} MiB (largest process {one:.0f} MiB)", flush=True)
+    return {name: tuple(statistics.median(x[k] for x in r) for k in range(3)) for name, r in runs.items()}
 
 
 def report(result: dict, a: str, b: str) -> None:
-    for name, (t, m, top) in result.items():
-        print(f"{name}: median {t:.2f} s, peak memory median {m:.0f} MiB (largest {top:.0f} MiB)")
+    for name, (t, tree, one) in result.items():
+        print(
+            f"{name}: median {t:.2f} s; peak memory (medians) {tree:.0f} MiB for the process tree, "
+            f"{one:.0f} MiB for its largest process"
+        )
     print(f"ratio {b} / {a}: {result[b][0] / result[a][0]:.2f} (wall time, medians, measured side by side)")
 
 
