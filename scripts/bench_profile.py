@@ -158,6 +158,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the list (of each list with --lists)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each command (median reported)")
     parser.add_argument("--lists", type=int, default=0, help="time N lists in one command against one list")
+    parser.add_argument("--list", dest="given", help="time this police.uk-style list instead of generating one")
     args = parser.parse_args()
     python = sys.executable
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cores)")
@@ -181,10 +182,15 @@ def main() -> int:
             )
             report(result, "one list", f"{args.lists} lists")
         else:
-            path = tmp / "bench_list.csv"
-            generate(path, args.rows)
+            path = Path(args.given).resolve() if args.given else tmp / "bench_list.csv"
+            if args.given:
+                with open(path, "rb") as fh:
+                    args.rows = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 24), b"")) - 1
+            else:
+                generate(path, args.rows)
             size = path.stat().st_size / 2**20
-            print(f"generated {args.rows:,} rows ({size:,.0f} MiB) in {time.perf_counter() - t0:.1f} s")
+            made = "read" if args.given else "generated"
+            print(f"{made} {args.rows:,} rows ({size:,.0f} MiB) in {time.perf_counter() - t0:.1f} s")
             result = side_by_side(
                 "floor (pandas.read_csv of the 4 columns + value_counts)",
                 lambda i: [python, "-c", FLOOR, str(path)],
