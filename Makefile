@@ -119,6 +119,8 @@ teaching: $(STAMP)
 # profile.html, notebook.ipynb, manifest.json, tables/, figures/. The list is
 # validated first; on any problem OUT is left untouched. Example:
 #   make profile LIST=data/examples/pima_synthetic_list.csv OUT=/tmp/p PARAMS='-p threshold 10'
+# LIST may also be a folder of lists, or several files (split like a shell line
+# when LIST is not itself one existing name): OUT/<name>/ for each, OUT/compare/.
 # LIST, OUT and PARAMS never pass through a shell or through make's own
 # expansion: $(value ...) takes each exactly as typed (make would otherwise run
 # a $(shell ...) in it when putting it into the environment), `export` hands it

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -151,6 +152,16 @@ def build_profile(
     return Profile(tables, protected, n_pub, disclosure_control, threshold, notes)
 
 
+@lru_cache(maxsize=256)
+def resolved_benchmark(benchmark_id: str, group: str, data_dir: str = "data"):
+    """A benchmark resolved once per process (analyses.benchmarks.resolve): finding a
+    census share filters the single-year census table, which costs far more than the
+    panel's arithmetic, and every list profiled in a run uses the same benchmarks."""
+    from police_lists.analyses import benchmarks as bm
+
+    return bm.resolve(benchmark_id, group=group, data_dir=data_dir)
+
+
 def disproportionality_table(
     profile: Profile,
     benchmarks: str = DEFAULT_BENCHMARKS,
@@ -190,7 +201,7 @@ def disproportionality_table(
                 t = bm.panel(
                     min(int(k), int(n_known)),
                     int(n_known),
-                    benchmarks=[bid],
+                    benchmarks=[resolved_benchmark(bid, cat, data_dir)],
                     group=cat,
                     confidence=confidence,
                     ci_method=ci_method,

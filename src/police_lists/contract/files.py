@@ -10,7 +10,9 @@ from pathlib import Path
 
 
 def sha256_file(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """Read in blocks: a list being profiled may be larger than memory."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def atomic_write(path: Path, data: bytes) -> None:

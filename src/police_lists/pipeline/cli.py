@@ -34,7 +34,14 @@ def main(argv: list[str] | None = None) -> int:
     sy.add_argument("--data-dir", default="data")
     sy.add_argument("--output-dir", default="data/examples")
     pr = sub.add_parser("profile", help="profile any police list (disclosure-controlled) into OUT/")
-    pr.add_argument("--list", dest="list_path", help="the list: .csv or .xlsx, record-level or aggregate")
+    pr.add_argument(
+        "--list",
+        dest="list_paths",
+        action="append",
+        default=[],
+        help="the list: .csv or .xlsx, record-level or aggregate; repeat it, or give a folder, for many lists "
+        "(OUT/<name>/ for each and OUT/compare/)",
+    )
     pr.add_argument("--output-dir", help="OUT: profile.html, notebook.ipynb, manifest.json, tables/")
     pr.add_argument(
         "--from-environment",
@@ -132,6 +139,21 @@ def _parameters_from_environment(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def _lists_from_environment(text: str) -> list[str]:
+    """LIST as typed: one file or folder (a name may hold spaces), or else several
+    names split like a shell command line (shlex, never by a shell)."""
+    import os
+    import shlex
+
+    if not text or os.path.exists(os.path.expanduser(text)):
+        return [text] if text else []
+    try:
+        names = shlex.split(text)
+    except ValueError as exc:
+        raise ValueError(f"LIST: {exc} (quote a name holding spaces)") from None
+    return names if len(names) > 1 else [text]
+
+
 def _profile(args) -> int:
     """`make profile`: one line per problem and a non-zero exit, never a traceback;
     Ctrl-C (130) and SIGTERM (143) say that nothing was written."""
@@ -148,9 +170,13 @@ def _profile(args) -> int:
     with scratch.interruptible() as state:
         try:
             pairs = list(args.parameter)
-            list_path, output_dir, show_code = args.list_path, args.output_dir, args.show_code
+            list_paths, output_dir, show_code = list(args.list_paths), args.output_dir, args.show_code
             if args.from_environment:
-                list_path = os.environ.get("LIST", "")
+                try:
+                    list_paths = _lists_from_environment(os.environ.get("LIST", ""))
+                except ValueError as exc:
+                    say(str(exc))
+                    return 2
                 output_dir = os.environ.get("OUT", "")
                 show_code = show_code or bool(os.environ.get("SHOW_CODE"))
                 try:
@@ -158,10 +184,10 @@ def _profile(args) -> int:
                 except ValueError as exc:
                     say(str(exc))
                     return 2
-            if not list_path or not output_dir:
+            if not list_paths or not output_dir:
                 say(
-                    "usage: make profile LIST=<file> OUT=<dir> [PARAMS='-p name value ...'] "
-                    "(or police_lists profile --list FILE --output-dir DIR)"
+                    "usage: make profile LIST=<file> OUT=<dir> [PARAMS='-p name value ...'] (LIST may be a folder "
+                    "of lists or several files; or police_lists profile --list FILE [--list FILE ...] --output-dir DIR)"
                 )
                 return 2
             from police_lists.contract.problems import ProblemError, report
@@ -170,12 +196,25 @@ def _profile(args) -> int:
 
             values = {name: parse_value("05_list_profile", name, value) for name, value in pairs}
             try:
-                manifest = profile.run(list_path, output_dir, values, args.data_dir, show_code)
+                if len(list_paths) == 1 and not os.path.isdir(list_paths[0]):
+                    manifest = profile.run(list_paths[0], output_dir, values, args.data_dir, show_code)
+                else:
+                    lists = profile.lists_in(list_paths)
+                    manifest = profile.run_many(lists, output_dir, values, args.data_dir, show_code)
             except ProblemError as exc:
                 if state is not None and state.signum is not None:
                     raise scratch.Interrupted(state.signum) from None
                 report(exc, f"profile refused: {{n}} problem(s); nothing was written to {one_line(output_dir)}")
                 return 1
+            if "lists" in manifest:
+                print(
+                    one_line(
+                        f"{output_dir}: {len(manifest['lists'])} profiles in <name>/ "
+                        f"({', '.join(manifest['lists'])}) and compare/ ({manifest['comparison']}); "
+                        f"{manifest['sensitivity']}"
+                    )
+                )
+                return 0
             print(
                 one_line(
                     f"{output_dir}: profile.html, notebook.ipynb, manifest.json, tables/ ({manifest['sensitivity']})"

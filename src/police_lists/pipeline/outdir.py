@@ -41,6 +41,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from police_lists.contract.files import sha256_file
 from police_lists.contract.problems import ProblemError
 from police_lists.contract.safety import one_line, quoted
 from police_lists.pipeline import scratch
@@ -58,11 +59,7 @@ def _line(shown: str, value, rule: str) -> str:
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    return sha256_file(path)
 
 
 def canonical(record: dict) -> bytes:

@@ -20,8 +20,10 @@ row(s), column, value and rule (ProblemError).
 
 Only counts per category leave this module (ListData.counts): no row, name,
 identifier or free text is kept, so nothing row-level can reach a table.
-The core is vectorised (factorize, then map the few distinct values) so a
-million-row list reads in seconds.
+A CSV is read once, in pieces (_Source), with only the columns used, as
+categoricals: each rule is checked once per distinct value and a refusal's rows
+are found from the category codes, so a million-row list reads about as fast as
+pandas reads those columns, and ten million in bounded memory.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -281,76 +282,6 @@ def _refuse(shown: str, rows, column, value, rule: str):
     raise ProblemError([problem(shown, rows, column, value, rule)])
 
 
-def _decode(path: Path, shown: str) -> tuple[bytes, str]:
-    """The file's bytes (BOM removed) and its text; refuses anything but UTF-8
-    text with line-feed line ends (CRLF is fine)."""
-    raw = path.read_bytes()
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        _refuse(
-            shown,
-            1,
-            "-",
-            f"byte {raw[:2].hex(' ')}",
-            "the file must be UTF-8 text (with or without BOM); this one is UTF-16: save it as CSV UTF-8",
-        )
-    nul = raw.find(b"\x00")
-    if nul >= 0:
-        head = raw[:4096]
-        if head[1::2].count(0) > len(head) // 8 or head[0::2].count(0) > len(head) // 8:
-            _refuse(
-                shown,
-                1,
-                "-",
-                f"bytes {head[:4].hex(' ')}",
-                "the file must be UTF-8 text; this one looks like "
-                "UTF-16 without a byte-order mark (a NUL byte beside every letter): save it as CSV UTF-8",
-            )
-        _refuse(
-            shown,
-            raw[:nul].count(b"\n") + 1,
-            "-",
-            "byte 00",
-            "a CSV file is text and holds no NUL bytes "
-            "(is it a binary or spreadsheet file renamed .csv?): save it as CSV UTF-8",
-        )
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        row = raw[: exc.start].count(b"\n") + 1
-        line_start = raw.rfind(b"\n", 0, exc.start) + 1
-        column = _column_at(raw, line_start, exc.start) if row > 1 else "-"
-        _refuse(
-            shown,
-            row,
-            column,
-            f"byte {raw[exc.start : exc.end].hex(' ')}",
-            "the file must be UTF-8 text (with or without BOM); save it as CSV UTF-8",
-        )
-    if not text or text.isspace():  # isspace stops at the first character; strip() would copy the file
-        _refuse(shown, 1, "-", "", "the file is empty: a list needs a header row and data rows")
-    end = text.find("\n")
-    if end < 0 and "\r" in text.rstrip("\r"):
-        _refuse(
-            shown,
-            "-",
-            "-",
-            "CR line ends",
-            "lines must end with a line feed (LF or CRLF); this file ends them "
-            "with a carriage return only (classic Mac OS): save it as CSV UTF-8",
-        )
-    return raw, text
-
-
-def _column_at(raw: bytes, line_start: int, pos: int) -> str:
-    header = raw.split(b"\n", 1)[0].decode("utf-8", "replace")
-    sep = _sniff_line(header)
-    names = _split(header, sep)
-    index = raw[line_start:pos].decode("utf-8", "replace").count(sep)
-    return names[index].strip() if index < len(names) else "-"
-
-
 @contextmanager
 def _csv_limit(size: int):
     """The csv module's field limit is process-wide state that other libraries change
@@ -527,153 +458,409 @@ def _uncached_formulas(path: Path, shown: str) -> None:
         raise ProblemError(problems)
 
 
-def _check_field_length(frame: pd.DataFrame, header: list[str], shown: str) -> None:
-    for name in header:
-        if len(name) > MAX_FIELD:
-            _refuse(shown, 1, name, name, f"a column name is at most {MAX_FIELD:,} characters")
-    for column in frame.columns:
-        lengths = frame[column].str.len().to_numpy()
-        if len(lengths) and lengths.max() > MAX_FIELD:
-            i = int(np.argmax(lengths > MAX_FIELD))
+# ---------------------------------------------------------------- reading a CSV in pieces
+# A CSV list is read once, in pieces of CHUNK_BYTES that end on a record boundary,
+# so memory stays bounded whatever the file's size. Each piece is checked as bytes
+# with numpy (UTF-8, NUL bytes, quotes, fields per record, blank records) and
+# parsed by pandas' C parser with only the columns used, as categoricals: every
+# rule below is then checked once per distinct value, and the rows a refusal names
+# are found from the category codes (_Tally). No row is ever looked at in Python.
+# Why by hand: no CSV library reports the record number of a wrong field count
+# while reading only some columns (pandas pads short rows and, with usecols,
+# drops extra fields without a word); pyarrow's streaming reader would, but it
+# changes pandas 3's string storage for the whole project.
+
+CHUNK_BYTES = 8 * 2**20  # about 100 MiB of parser memory at most (16 MiB: 165 MiB, hardly faster)
+HEAD_BYTES = 2**20  # read first for the checks on the head of the file (encoding, header, title rows)
+MAX_TRACKED = 50  # distinct values of one column whose rows are collected for a refusal
+
+
+class _Tally:
+    """Distinct values of one column with their counts (in order of first
+    appearance) and, for the values `track` flags (those a refusal would name),
+    the rows they are on. Fed categoricals piece by piece."""
+
+    def __init__(self, track=None):
+        self.counts: dict[str, int] = {}
+        self.flag: dict[str, bool] = {}
+        self.track = track or (lambda v: False)
+        self.tracked: dict[str, list[np.ndarray]] = {}
+        self.untracked_rows = 0  # rows of flagged values beyond MAX_TRACKED
+
+    def add(self, cat: pd.Categorical, rows: np.ndarray) -> None:
+        codes = np.asarray(cat.codes)
+        if not len(codes):
+            return
+        categories = cat.categories
+        per = np.bincount(codes, minlength=len(categories))
+        present, first = np.unique(codes, return_index=True)
+        for c in present[np.argsort(first, kind="stable")]:
+            v = str(categories[c])
+            k = int(per[c])
+            if v in self.counts:
+                self.counts[v] += k
+            else:
+                self.counts[v] = k
+                self.flag[v] = bool(self.track(v))
+            if self.flag[v]:
+                if v in self.tracked:
+                    self.tracked[v].append(rows[codes == c])
+                elif len(self.tracked) < MAX_TRACKED:
+                    self.tracked[v] = [rows[codes == c]]
+                else:
+                    self.untracked_rows += k
+
+    def rows(self, value: str) -> np.ndarray:
+        return np.concatenate(self.tracked[value]) if value in self.tracked else np.array([], dtype=np.int64)
+
+    def flagged(self) -> list[str]:
+        return list(self.tracked)
+
+
+class _Ids:
+    """Identifiers, kept only as two independent 64-bit hashes per row (128 bits:
+    a false duplicate is about as likely as 1 in 10**25 for ten million rows), to
+    find duplicates in bounded memory; the identifier itself is never kept."""
+
+    KEYS = ("police-lists-id-1", "police-lists-id-2")
+
+    def __init__(self):
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.long: tuple[int, str] | None = None  # the first field longer than MAX_FIELD (row, value)
+
+    def add(self, cat: pd.Categorical, rows: np.ndarray) -> None:
+        values = cat.categories.to_numpy(dtype=object)
+        codes = np.asarray(cat.codes)
+        keep = codes >= 0
+        blank = np.array([v == "" for v in values], dtype=bool)
+        if len(values):
+            keep &= ~blank[codes]
+        long = np.array([len(v) > MAX_FIELD for v in values], dtype=bool)
+        if self.long is None and len(values) and long[codes[codes >= 0]].any():
+            i = int(np.argmax(long[np.maximum(codes, 0)] & (codes >= 0)))
+            self.long = (int(rows[i]), str(values[codes[i]]))
+        codes = codes[keep]
+        h1, h2 = (pd.util.hash_array(values, hash_key=k.ljust(16)[:16]) for k in self.KEYS)
+        self.parts.append((h1[codes], h2[codes], rows[keep]))
+
+    def duplicates(self) -> tuple[np.ndarray, int]:
+        """Rows of the first duplicated identifier, and how many rows hold a duplicate."""
+        if not self.parts:
+            return np.array([], dtype=np.int64), 0
+        frame = pd.DataFrame({k: np.concatenate([p[i] for p in self.parts]) for i, k in enumerate("abr")})
+        dup = frame.duplicated(["a", "b"], keep=False).to_numpy()
+        if not dup.any():
+            return np.array([], dtype=np.int64), 0
+        i = int(np.argmax(dup))
+        same = (frame["a"].to_numpy() == frame["a"].iat[i]) & (frame["b"].to_numpy() == frame["b"].iat[i])
+        return frame["r"].to_numpy()[same], int(dup.sum())
+
+
+def _head_checks(block: bytes, shown: str) -> None:
+    """What the first piece says about the whole file: UTF-16, empty, CR-only line ends."""
+    if block.startswith((b"\xff\xfe", b"\xfe\xff")):
+        _refuse(
+            shown,
+            1,
+            "-",
+            f"byte {block[:2].hex(' ')}",
+            "the file must be UTF-8 text (with or without BOM); this one is UTF-16: save it as CSV UTF-8",
+        )
+    if not block or block.isspace():
+        _refuse(shown, 1, "-", "", "the file is empty: a list needs a header row and data rows")
+    if b"\n" not in block and b"\r" in block.rstrip(b"\r"):
+        _refuse(
+            shown,
+            "-",
+            "-",
+            "CR line ends",
+            "lines must end with a line feed (LF or CRLF); this file ends them "
+            "with a carriage return only (classic Mac OS): save it as CSV UTF-8",
+        )
+
+
+def _nul(piece: bytes, head: bytes, line_no: int, shown: str) -> None:
+    nul = piece.find(b"\x00")
+    if nul < 0:
+        return
+    start = head[:4096]
+    if start[1::2].count(0) > len(start) // 8 or start[0::2].count(0) > len(start) // 8:
+        _refuse(
+            shown,
+            1,
+            "-",
+            f"bytes {start[:4].hex(' ')}",
+            "the file must be UTF-8 text; this one looks like "
+            "UTF-16 without a byte-order mark (a NUL byte beside every letter): save it as CSV UTF-8",
+        )
+    _refuse(
+        shown,
+        line_no + piece[:nul].count(b"\n") + 1,
+        "-",
+        "byte 00",
+        "a CSV file is text and holds no NUL bytes "
+        "(is it a binary or spreadsheet file renamed .csv?): save it as CSV UTF-8",
+    )
+
+
+def _utf8(piece: bytes, line_no: int, header: list[str], sep: str, shown: str) -> None:
+    try:
+        piece.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        row = line_no + piece[: exc.start].count(b"\n") + 1
+        line_start = piece.rfind(b"\n", 0, exc.start) + 1
+        index = piece[line_start : exc.start].decode("utf-8", "replace").count(sep)
+        column = header[index].strip() if row > 1 and index < len(header) else "-"
+        _refuse(
+            shown,
+            row,
+            column,
+            f"byte {piece[exc.start : exc.end].hex(' ')}",
+            "the file must be UTF-8 text (with or without BOM); save it as CSV UTF-8",
+        )
+
+
+def _outside(positions: np.ndarray, quotes: np.ndarray) -> np.ndarray:
+    """The positions not inside a quoted field (an even number of quote marks before them)."""
+    if not len(quotes) or not len(positions):
+        return positions
+    return positions[np.searchsorted(quotes, positions) % 2 == 0]
+
+
+def _blank_record(record: bytes, sep: str) -> bool:
+    """A record holding nothing but separators, spaces and empty quoted fields."""
+    if not record.strip(f"{sep} \t\r".encode()):
+        return True
+    if b'"' in record:
+        return not any(f.strip() for f in _split(record.decode("utf-8"), sep))
+    return False
+
+
+def _records(piece: bytes, sep: str, expected: int, first_row: int, shown: str, at_end: bool):
+    """Record boundaries of a piece, (starts, ends), checked: a record whose
+    number of fields is not the header's is refused unless it is blank, and so is
+    an unclosed quote. Counting runs over the newlines and separators outside
+    quotes (np.searchsorted), never over the records one by one."""
+    buf = np.frombuffer(piece, dtype=np.uint8)
+    quotes = np.flatnonzero(buf == ord('"'))
+    ends = _outside(np.flatnonzero(buf == 10), quotes)
+    if at_end and len(quotes) % 2:
+        opening = int(quotes[-1])  # an odd number of quote marks: the last one opens a field never closed
+        _refuse(
+            shown,
+            first_row + int(np.searchsorted(ends, opening)),
+            "-",
+            '"',
+            "every quoted field is closed (a quote mark is missing)",
+        )
+    if len(piece) and (not len(ends) or ends[-1] != len(piece) - 1):
+        ends = np.append(ends, len(piece))
+    starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
+    seps = _outside(np.flatnonzero(buf == ord(sep)), quotes)
+    fields = np.diff(np.searchsorted(seps, ends), prepend=0) + 1
+    for i in np.flatnonzero(fields != expected):
+        if not _blank_record(piece[starts[i] : ends[i]], sep):
             _refuse(
                 shown,
-                i + 2,
-                column,
-                frame[column].iloc[i],
-                f"a field is at most {MAX_FIELD:,} characters (no free text is read)",
-            )
-
-
-def read_table(path: Path, shown: str, wanted=None, recognised=None) -> pd.DataFrame:
-    """The file as strings, blanks as ''. `wanted` picks columns (by header key) to
-    keep memory low; `recognised(keys)` says whether a row holds column names this
-    profile reads (to spot a title row above the header)."""
-    suffix = path.suffix.lower()
-    if not path.is_file():
-        _refuse(shown, "-", "-", str(shown), "the list file must exist")
-    with open(path, "rb") as fh:
-        head = fh.read(4)
-    if suffix == ".xlsx" or head == b"PK\x03\x04":
-        header, frame = _read_xlsx(path, shown, recognised)
-        if wanted is not None:
-            keys = {_key(h) for h in header}
-            frame = frame[[c for c, h in zip(frame.columns, header) if _key(h) in wanted(keys)]]
-        blank = (frame.apply(lambda c: c.str.strip()) == "").all(axis=1).to_numpy()
-    elif suffix in (".csv", ".txt", ""):
-        raw, text = _decode(path, shown)
-        first = _first_line(text)
-        sep = _sniff_line(first)
-        header = [h.strip() for h in _split(first, sep)]
-        if recognised is not None and not recognised({_key(h) for h in header}):
-            lines = text[: 64 * 1024].split("\n")[:TITLE_ROWS]
-            _title_rows([[h.strip() for h in _split(line, _sniff_line(line))] for line in lines], recognised, shown)
-        _duplicate_columns(header, shown)
-        if any(len(h) > MAX_FIELD for h in header):
-            _check_field_length(pd.DataFrame(), header, shown)
-        usecols = None
-        if wanted is not None:
-            keys = {_key(h) for h in header}
-            usecols = [h for h in header if _key(h) in wanted(keys)]
-        try:
-            frame = pd.read_csv(
-                io.BytesIO(raw),
-                sep=sep,
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
-                skip_blank_lines=False,
-                usecols=usecols,
-                skipinitialspace=False,
-                encoding="utf-8",
-                engine="c",
-            )
-        except pd.errors.ParserError as exc:
-            m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-            if m:
-                _refuse(
-                    shown,
-                    int(m[2]),
-                    "-",
-                    f"{m[3]} fields",
-                    f"every row has the header's {m[1]} fields (check separators and quotes)",
-                )
-            m = re.search(r"EOF inside string starting at row (\d+)", str(exc))
-            if m:
-                _refuse(shown, int(m[1]) + 1, "-", '"', "every quoted field is closed (a quote mark is missing)")
-            _refuse(shown, "-", "-", str(exc).splitlines()[0], "the file must be a well-formed CSV")
-        except pd.errors.EmptyDataError:
-            _refuse(shown, 1, "-", "", "the file is empty: a list needs a header row and data rows")
-        except ValueError as exc:  # usecols and header disagree: quoting pandas reads differently
-            _refuse(shown, 1, "-", str(exc).splitlines()[0], "the header must be a well-formed CSV row")
-        frame.columns = [c.strip() for c in frame.columns]
-        frame.attrs["header"] = header
-        blank = _check_rows(raw, text, sep, len(header), shown)
-    else:
-        _refuse(shown, "-", "-", path.name, "a list is a .csv or .xlsx file")
-    _check_field_length(frame, [], shown)
-    # Trailing blank rows are an editor artefact; blank rows inside the list are an error below.
-    if len(blank) != len(frame):  # a quoted field spanning lines: fall back to the columns read
-        blank = (frame == "").all(axis=1).to_numpy()
-    last = len(frame) - int(np.argmax(~blank[::-1])) if (~blank).any() else 0
-    frame = frame.iloc[:last]
-    if len(frame) == 0:
-        _refuse(shown, 2, "-", "", "the file has a header but no data rows")
-    inner_blank = np.flatnonzero(blank[:last])
-    if len(inner_blank):
-        _refuse(shown, inner_blank + 2, "-", "", "no blank rows inside the list")
-    frame.attrs["header"] = header
-    return frame
-
-
-def _check_rows(raw: bytes, text: str, sep: str, expected: int, shown: str) -> np.ndarray:
-    """Every row has the header's number of fields (pandas pads short rows and,
-    with usecols, drops extra fields without a word). Returns, per data row,
-    whether it is blank in EVERY column (not just the ones read).
-    Vectorised over the bytes when the file has no quotes; the csv module otherwise."""
-    if b'"' not in raw:
-        # No quotes: a row is a line. bytes.count per line runs in C (about two
-        # seconds for a million rows); per-byte numpy arrays would need gigabytes.
-        lines = raw.split(b"\n")
-        if raw.endswith(b"\n"):
-            lines.pop()
-        sep_b = sep.encode()
-        fields = np.fromiter(map(bytes.count, lines, repeat(sep_b)), dtype=np.int64, count=len(lines)) + 1
-        lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
-        # A blank row is short: only short rows are looked at one by one.
-        empty = np.zeros(len(lines), dtype=bool)
-        strip = f"{sep} \t\r".encode()
-        for i in np.flatnonzero(lengths <= 8 * expected + 16):
-            empty[i] = not lines[i].strip(strip)
-        wrong = np.flatnonzero((fields != expected) & ~empty)
-        if len(wrong):
-            i = int(wrong[0])
-            _refuse(
-                shown,
-                i + 1,
+                first_row + int(i),
                 "-",
                 f"{int(fields[i])} fields",
                 f"every row has the header's {expected} fields (check separators and quotes)",
             )
-        return empty[1:]
-    blank = []
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
-    i = 0
-    try:
-        with _csv_limit(len(text)):
-            for i, r in enumerate(reader, start=1):
-                empty = not any(f.strip() for f in r)
-                if len(r) != expected and not empty:
-                    _refuse(
-                        shown,
-                        i,
-                        "-",
-                        f"{len(r)} fields",
-                        f"every row has the header's {expected} fields (check separators and quotes)",
-                    )
-                blank.append(empty)
-    except csv.Error as exc:
-        _refuse(shown, i + 1, "-", str(exc), "the file must be a well-formed CSV (check quotes)")
-    return np.array(blank[1:], dtype=bool)
+    return starts, ends
+
+
+class _Source:
+    """A list file opened for reading: its header (row 1), then its data rows
+    piece by piece (pieces()) as categoricals of the columns asked for, with
+    their row numbers. Blank records are left out of the pieces; `inner_blank`
+    names those inside the list (a refusal) and `n` counts the data rows."""
+
+    def __init__(self, path: Path, shown: str, recognised, chunk_bytes: int | None = None):
+        self.path, self.shown = path, shown
+        self.chunk = chunk_bytes or CHUNK_BYTES
+        self.n = 0
+        self.inner_blank: list[np.ndarray] = []
+        self.xlsx = None
+        suffix = path.suffix.lower()
+        if not path.is_file():
+            _refuse(shown, "-", "-", str(shown), "the list file must exist")
+        with open(path, "rb") as fh:
+            magic = fh.read(4)
+        if suffix == ".xlsx" or magic == b"PK\x03\x04":
+            self.header, self.xlsx = _read_xlsx(path, shown, recognised)
+            return
+        if suffix not in (".csv", ".txt", ""):
+            _refuse(shown, "-", "-", path.name, "a list is a .csv or .xlsx file")
+        with open(path, "rb") as fh:  # the head: at least a MiB, and the whole header line
+            self.first = fh.read(max(self.chunk, HEAD_BYTES))
+            while b"\n" not in self.first and (more := fh.read(HEAD_BYTES)):
+                self.first += more
+            self.whole = not fh.read(1)
+        self.bom = 3 if self.first.startswith(b"\xef\xbb\xbf") else 0
+        self.first = self.first[self.bom :]
+        _head_checks(self.first, shown)
+        _nul(self.first, self.first, 0, shown)
+        end = self.first.find(b"\n")
+        line = (self.first if end < 0 else self.first[:end]).decode("utf-8", "replace").rstrip("\r")
+        self.sep = _sniff_line(line)
+        self.header = [h.strip() for h in _split(line, self.sep)]
+        _utf8(self.first if self.whole else self.first[: self.first.rfind(b"\n") + 1], 0, self.header, self.sep, shown)
+        if recognised is not None and not recognised({_key(h) for h in self.header}):
+            lines = self.first[: 64 * 1024].decode("utf-8", "replace").split("\n")[:TITLE_ROWS]
+            _title_rows([[h.strip() for h in _split(x, _sniff_line(x))] for x in lines], recognised, shown)
+        _duplicate_columns(self.header, shown)
+        for name in self.header:
+            if len(name) > MAX_FIELD:
+                _refuse(shown, 1, name, name, f"a column name is at most {MAX_FIELD:,} characters")
+
+    def pieces(self, columns: list[str], dtype="category"):
+        """(frame of `columns` (strings or categoricals), row numbers) per piece."""
+        if self.xlsx is not None:
+            yield from self._xlsx_pieces(columns, dtype)
+            return
+        index = [self.header.index(c) for c in columns] or [0]
+        pending: list[np.ndarray] = []
+        record_no, offset, carry, at_end = 0, 0, b"", False
+        with open(self.path, "rb") as fh:
+            fh.seek(self.bom)
+            while not at_end:
+                block = fh.read(self.chunk)
+                at_end = not block
+                data = carry + block
+                if not at_end:
+                    cut = data.rfind(b"\n") + 1
+                    if cut and b'"' in data:  # the last line end outside quotes
+                        buf = np.frombuffer(data, dtype=np.uint8)
+                        ends = _outside(np.flatnonzero(buf == 10), np.flatnonzero(buf == ord('"')))
+                        cut = int(ends[-1]) + 1 if len(ends) else 0
+                    if not cut:
+                        carry = data
+                        continue
+                    piece, carry = data[:cut], data[cut:]
+                else:
+                    piece, carry = data, b""
+                if not piece:
+                    continue
+                if b"\x00" in piece:
+                    _nul(piece, self.first, self._lines_before(offset), self.shown)
+                try:
+                    piece.decode("utf-8")
+                except UnicodeDecodeError:
+                    _utf8(piece, self._lines_before(offset), self.header, self.sep, self.shown)
+                starts, ends = _records(piece, self.sep, len(self.header), record_no + 1, self.shown, at_end)
+                skip = 1 if record_no == 0 else 0  # the header
+                rows = record_no + 1 + np.arange(skip, len(ends), dtype=np.int64)
+                record_no += len(ends)
+                offset += len(piece)
+                if not len(rows):
+                    continue
+                frame = self._parse(piece, int(starts[skip]), index, columns, dtype, rows)
+                # A blank record is blank in every column read: only those rows are looked at as bytes.
+                maybe = np.ones(len(rows), dtype=bool)
+                for column in frame.columns[: len(columns)]:
+                    values = frame[column].array
+                    if dtype == "category":
+                        empty = np.array([not str(v).strip() for v in values.categories], dtype=bool)
+                        maybe &= empty[np.asarray(values.codes)] if len(empty) else False
+                    else:
+                        maybe &= frame[column].str.strip().eq("").to_numpy()
+                blank = np.zeros(len(rows), dtype=bool)
+                for i in np.flatnonzero(maybe):
+                    blank[i] = _blank_record(piece[starts[i + skip] : ends[i + skip]], self.sep)
+                keep = ~blank
+                if keep.any():
+                    last = rows[keep][-1]
+                    self.inner_blank += pending + [rows[blank & (rows < last)]]
+                    pending = [rows[blank & (rows > last)]]
+                else:
+                    pending.append(rows[blank])
+                self.n += int(keep.sum())
+                if not keep.all():
+                    frame, rows = frame[keep], rows[keep]
+                yield frame, rows
+
+    def _lines_before(self, offset: int) -> int:
+        """Line ends before a byte offset (only when a refusal names a row)."""
+        count = 0
+        with open(self.path, "rb") as fh:
+            fh.seek(self.bom)
+            while offset > 0:
+                block = fh.read(min(self.chunk, offset))
+                if not block:
+                    break
+                count += block.count(b"\n")
+                offset -= len(block)
+        return count
+
+    def _parse(self, piece: bytes, start: int, index, columns, dtype, rows) -> pd.DataFrame:
+        try:
+            frame = pd.read_csv(
+                io.BytesIO(memoryview(piece)[start:]),
+                sep=self.sep,
+                header=None,
+                names=list(range(len(self.header))),
+                usecols=index,
+                dtype=dtype,
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=False,
+                skipinitialspace=False,
+                encoding="utf-8",
+                engine="c",
+            )
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+            _refuse(self.shown, int(rows[0]), "-", str(exc).splitlines()[0], "the file must be a well-formed CSV")
+        if len(frame) != len(rows):  # pandas ends a line at a lone carriage return too
+            buf = np.frombuffer(piece, dtype=np.uint8)
+            cr = np.flatnonzero(buf == 13)
+            lone = cr[(cr + 1 >= len(buf)) | (buf[np.minimum(cr + 1, len(buf) - 1)] != 10)]
+            lone = _outside(lone[lone >= start], np.flatnonzero(buf == ord('"')))
+            ends = _outside(np.flatnonzero(buf == 10), np.flatnonzero(buf == ord('"')))
+            at = rows[0] + int(np.searchsorted(ends[ends >= start], lone[0])) if len(lone) else int(rows[0])
+            _refuse(
+                self.shown,
+                at,
+                "-",
+                "carriage return",
+                "lines end with a line feed (LF or CRLF): a carriage return alone is allowed only inside quotes",
+            )
+        frame.columns = [self.header[i] for i in index]
+        return frame[columns]
+
+    def _xlsx_pieces(self, columns, dtype):
+        frame = self.xlsx[[c for c in self.xlsx.columns if c in columns]]
+        blank = (frame.apply(lambda c: c.str.strip()) == "").all(axis=1).to_numpy()
+        if not len(frame.columns):
+            blank = (self.xlsx.apply(lambda c: c.str.strip()) == "").all(axis=1).to_numpy()
+        rows = np.arange(2, len(blank) + 2, dtype=np.int64)
+        keep = ~blank
+        if keep.any():
+            last = rows[keep][-1]
+            self.inner_blank.append(rows[blank & (rows < last)])
+        self.n = int(keep.sum())
+        frame = frame[keep]
+        if dtype == "category":
+            frame = frame.astype("category")
+        yield frame, rows[keep]
+
+    def blank_rows(self) -> np.ndarray:
+        return np.concatenate(self.inner_blank) if self.inner_blank else np.array([], dtype=np.int64)
+
+    def finish(self, long_fields: list[tuple[str, int, str]]) -> None:
+        """The checks that need the whole file, in the order a reader meets them:
+        a field too long (the first column, in file order, that has one), blank rows
+        inside the list, no data rows."""
+        if long_fields:
+            column, row, value = long_fields[0]
+            _refuse(
+                self.shown, row, column, value, f"a field is at most {MAX_FIELD:,} characters (no free text is read)"
+            )
+        inner = self.blank_rows()
+        if len(inner):
+            _refuse(self.shown, np.sort(inner), "-", "", "no blank rows inside the list")
+        if self.n == 0:
+            _refuse(self.shown, 2, "-", "", "the file has a header but no data rows")
 
 
 def _find(header: list[str], explicit: str | None, role: str, shown: str, required: bool) -> str | None:
@@ -727,8 +914,12 @@ def read_list(
     harm_labels: str = "",
     age_bands: str | tuple = DEFAULT_AGE_EDGES,
     data_dir: str = "data",
+    chunk_bytes: int | None = None,
 ) -> ListData:
-    """Read and validate a list; return its counts per dimension or raise ProblemError."""
+    """Read and validate a list; return its counts per dimension or raise ProblemError.
+
+    A CSV is read once, in pieces of `chunk_bytes` (default CHUNK_BYTES), and
+    only its columns this profile uses; the result does not depend on the piece size."""
     p = resolve(path)
     shown = display_path(p)
     lookup, version = ethnicity_lookup(data_dir)
@@ -757,10 +948,16 @@ def read_list(
     def recognised(keys: set[str]) -> bool:
         return aggregate_keys <= keys or bool(keys & readable)
 
-    frame = read_table(p, shown, wanted, recognised)
-    header = list(frame.columns)
-    keys = {_key(h) for h in header}
+    source = _Source(p, shown, recognised, chunk_bytes)
+    full_header = source.header
+    keys = {_key(h) for h in full_header}
+    header = [h for h in full_header if _key(h) in wanted(keys)]
+    if source.xlsx is not None:
+        header = [c for c, h in zip(source.xlsx.columns, full_header) if _key(h) in wanted(keys)]
     if aggregate_keys <= keys:
+        parts = list(source.pieces(header, dtype=str))
+        frame = pd.concat([f for f, _ in parts], ignore_index=True) if parts else pd.DataFrame(columns=header)
+        source.finish(_long_fields(frame, header))
         return _read_aggregate(frame, shown, lookup, version, harm)
     count_like = [h for h in header if _key(h) in PERCENT_HEADERS or _key(h) == "count"]
     if count_like:
@@ -776,15 +973,9 @@ def read_list(
                 )
             ]
         )
-    police_uk = POLICE_UK_STOP_SEARCH <= {_key(h) for h in frame.attrs.get("header", header)}
-    data = ListData(
-        shown,
-        "record",
-        "police.uk stop and search" if police_uk else "record-level list",
-        len(frame),
-        {},
-        mapping_version=version,
-    )
+    police_uk = POLICE_UK_STOP_SEARCH <= keys
+    data = ListData(shown, "record", "police.uk stop and search" if police_uk else "record-level list", 0, {})
+    data.mapping_version = version
     problems: list[str] = []
     cols = {
         role: _find(header, explicit[role], role, shown, required=False)
@@ -798,14 +989,58 @@ def read_list(
         data.notes.append("ethnicity: officer-defined (the list has no self-defined column)")
     if cols["ethnicity"] is None:
         _find(header, None, "ethnicity", shown, required=True)
+    synth = _find(header, None, "synthetic", shown, required=False)
+
+    # What a refusal would name, decided once per distinct value as it is first met.
+    first_band: list[str] = []
+
+    def age_flag(v: str) -> bool:
+        kind = _age_value(v)[0]
+        if kind == "band" and not first_band:
+            first_band.append(v)
+            return True
+        return kind == "bad"
+
+    rules = {
+        "ethnicity": lambda v: map_ethnicity(v, lookup) is None,
+        "ethnicity_officer": lambda v: map_ethnicity(v, lookup) is None,
+        "age": age_flag,
+        "gender": lambda v: GENDER_VALUES.get(norm(v)) is None,
+        "harm": lambda v: _harm_category(v, *harm)[0] is None,
+    }
+    tallies: dict[str, _Tally] = {}
+    roles: dict[str, str] = {}
+    for role, column in [*((r, cols[r]) for r in rules), ("synthetic", synth)]:
+        if column and column not in tallies:
+            rule = rules.get(role, lambda v: False)
+            tallies[column] = _Tally(lambda v, rule=rule: len(v) > MAX_FIELD or rule(v))
+            roles[role] = column
+    ids = _Ids() if cols["id"] else None
+    read = [c for c in header if c in tallies or c == cols["id"]]
+    for frame, rows in source.pieces(read):
+        for column, tally in tallies.items():
+            tally.add(frame[column].array, rows)
+        if ids is not None:
+            ids.add(frame[cols["id"]].array, rows)
+    long = []
+    for column in read:
+        if column in tallies:
+            found = [v for v in tallies[column].flagged() if len(v) > MAX_FIELD]
+            if found:
+                first = min(found, key=lambda v: int(tallies[column].rows(v)[0]))
+                long.append((int(tallies[column].rows(first)[0]), column, first))
+        elif ids is not None and ids.long:
+            long.append((ids.long[0], column, ids.long[1]))
+    source.finish([(c, r, v) for r, c, v in sorted(long, key=lambda x: (read.index(x[1]), x[0]))[:1]])
+    data.n = source.n
     for role in ("ethnicity", "ethnicity_officer"):
         if cols[role]:
-            data.counts[role] = _count_ethnicity(frame[cols[role]], cols[role], shown, lookup, problems)
+            data.counts[role] = _count_ethnicity(tallies[cols[role]], cols[role], shown, lookup, problems)
     if cols["age"]:
-        data.counts["age"] = _count_age(frame[cols["age"]], cols["age"], shown, edges, problems)
+        data.counts["age"] = _count_age(tallies[cols["age"]], cols["age"], shown, edges, problems)
     if cols["gender"]:
         data.counts["gender"] = _count_mapped(
-            frame[cols["gender"]],
+            tallies[cols["gender"]],
             cols["gender"],
             shown,
             GENDER_VALUES,
@@ -814,25 +1049,21 @@ def read_list(
             problems,
         )
     if cols["harm"]:
-        data.counts["harm"] = _count_harm(frame[cols["harm"]], cols["harm"], shown, problems, *harm)
-    if cols["id"]:
-        ids = frame[cols["id"]]
-        dup = ids.duplicated(keep=False) & ids.ne("")
-        if dup.any():
-            first = ids[dup].iloc[0]
-            rows = np.flatnonzero((ids == first).to_numpy()) + 2
+        data.counts["harm"] = _count_harm(tallies[cols["harm"]], cols["harm"], shown, problems, *harm)
+    if ids is not None:
+        rows, total = ids.duplicates()
+        if total:
             problems.append(
                 problem(
                     shown,
                     rows,
                     cols["id"],
                     "(identifier withheld)",
-                    f"each person appears once: duplicate identifier on {int(dup.sum())} rows",
+                    f"each person appears once: duplicate identifier on {total} rows",
                 )
             )
-    synth = _find(header, None, "synthetic", shown, required=False)
     if synth:
-        data.synthetic = bool(frame[synth].str.upper().str.startswith("SYNTHETIC").all())
+        data.synthetic = all(str(v).upper().startswith("SYNTHETIC") for v in tallies[synth].counts)
         if not data.synthetic:
             problems.append(problem(shown, "-", synth, "", "a synthetic column labels every row SYNTHETIC"))
     if problems:
@@ -843,60 +1074,72 @@ def read_list(
     return data
 
 
-def _rows_by_value(series: pd.Series, bad_mask: np.ndarray) -> dict[str, np.ndarray]:
-    idx = np.flatnonzero(bad_mask)
-    values = series.to_numpy()[idx]
-    out: dict[str, list] = {}
-    for i, v in zip(idx, values):
-        out.setdefault(v, []).append(i + 2)
-    return {v: np.array(r) for v, r in out.items()}
+def _long_fields(frame: pd.DataFrame, columns: list[str]) -> list[tuple[str, int, str]]:
+    """The first field longer than MAX_FIELD in a (small, aggregate) table read whole."""
+    for column in columns:
+        lengths = frame[column].str.len().to_numpy()
+        if len(lengths) and lengths.max() > MAX_FIELD:
+            i = int(np.argmax(lengths > MAX_FIELD))
+            return [(column, i + 2, frame[column].iloc[i])]
+    return []
 
 
-def _factor_map(series: pd.Series, fn):
-    """Apply fn to each distinct value only; return (mapped array, codes)."""
-    codes, uniques = pd.factorize(series, sort=False)
-    mapped = np.array([fn(u) for u in uniques], dtype=object)
-    return mapped, codes
-
-
-def _tally(mapped: np.ndarray, codes: np.ndarray, order) -> pd.Series:
-    per_unique = np.bincount(codes, minlength=len(mapped))
-    counts = pd.Series(per_unique, index=pd.Index(mapped, dtype=object)).groupby(level=0).sum()
-    known = [c for c in order if c in counts.index]
-    rest = sorted(c for c in counts.index if c not in order)
-    return counts.reindex(known + rest).astype("int64")
-
-
-def _count_ethnicity(series, column, shown, lookup, problems) -> pd.Series:
-    mapped, codes = _factor_map(series, lambda v: map_ethnicity(v, lookup))
-    bad = np.array([m is None for m in mapped])
-    if bad.any():
-        for v, rows in _rows_by_value(series, bad[codes]).items():
-            problems.append(
-                problem(
-                    shown,
-                    rows,
-                    column,
-                    v,
-                    f"ethnicity must be a value in data/{MAPPING} (White, Black, Asian, Mixed, Other; "
-                    f"IC codes; self-defined 16+1/18+1; Census 2021 groups) or blank for Unknown",
-                )
+def _refuse_values(tally: _Tally, bad: list[str], rule_of, column: str, shown: str, problems: list[str]) -> None:
+    """One line per value that breaks a rule, naming its rows (found from the codes)."""
+    for v in bad:
+        problems.append(problem(shown, tally.rows(v), column, v, rule_of(v)))
+    if tally.untracked_rows:
+        problems.append(
+            problem(
+                shown,
+                "-",
+                column,
+                f"{tally.untracked_rows:,} more rows",
+                f"more values break the rules above; the first {MAX_TRACKED} are named with their rows",
             )
+        )
+
+
+def _tally(mapped: dict, counts: dict[str, int], order) -> pd.Series:
+    """Counts per published category, from counts per distinct value and each value's category."""
+    out: dict = {}
+    for v, k in counts.items():
+        out[mapped[v]] = out.get(mapped[v], 0) + k
+    known = [c for c in order if c in out]
+    rest = sorted(c for c in out if c not in order)
+    return pd.Series([out[c] for c in known + rest], index=pd.Index(known + rest, dtype=object), dtype="int64")
+
+
+def _count_ethnicity(tally: _Tally, column, shown, lookup, problems) -> pd.Series:
+    mapped = {v: map_ethnicity(v, lookup) for v in tally.counts}
+    bad = [v for v in tally.flagged() if mapped[v] is None]
+    if bad or any(m is None for m in mapped.values()):
+        _refuse_values(
+            tally,
+            bad,
+            lambda v: (
+                f"ethnicity must be a value in data/{MAPPING} (White, Black, Asian, Mixed, Other; "
+                f"IC codes; self-defined 16+1/18+1; Census 2021 groups) or blank for Unknown"
+            ),
+            column,
+            shown,
+            problems,
+        )
         return pd.Series(dtype="int64")
-    counts = _tally(mapped, codes, GROUP_ORDER)
+    counts = _tally(mapped, tally.counts, GROUP_ORDER)
     if "Not Black" in counts.index and set(counts.index) - {"Black", "Not Black", UNKNOWN}:
         problems.append(problem(shown, "-", column, "Not Black", "a list coded Black / Not Black uses no other group"))
     return counts
 
 
-def _count_mapped(series, column, shown, vocabulary, order, rule, problems) -> pd.Series:
-    mapped, codes = _factor_map(series, lambda v: vocabulary.get(norm(v)))
-    bad = np.array([m is None for m in mapped])
-    if bad.any():
-        for v, rows in _rows_by_value(series, bad[codes]).items():
-            problems.append(problem(shown, rows, column, v, rule))
+def _count_mapped(tally: _Tally, column, shown, vocabulary, order, rule, problems) -> pd.Series:
+    mapped = {v: vocabulary.get(norm(v)) for v in tally.counts}
+    if any(m is None for m in mapped.values()):
+        _refuse_values(
+            tally, [v for v in tally.flagged() if mapped[v] is None], lambda v: rule, column, shown, problems
+        )
         return pd.Series(dtype="int64")
-    return _tally(mapped, codes, order)
+    return _tally(mapped, tally.counts, order)
 
 
 def _age_value(value: str):
@@ -917,42 +1160,41 @@ def _age_value(value: str):
     return ("band", band)
 
 
-def _count_age(series, column, shown, edges, problems) -> pd.Series:
-    parsed, codes = _factor_map(series, _age_value)
-    bad = np.array([p[0] == "bad" for p in parsed])
-    if bad.any():
-        rules = {u: p[1] for u, p in zip(pd.factorize(series)[1], parsed) if p[0] == "bad"}
-        for v, rows in _rows_by_value(series, bad[codes]).items():
-            problems.append(problem(shown, rows, column, v, rules[v]))
+def _count_age(tally: _Tally, column, shown, edges, problems) -> pd.Series:
+    parsed = {v: _age_value(v) for v in tally.counts}
+    if any(p[0] == "bad" for p in parsed.values()):
+        bad = [v for v in tally.flagged() if parsed[v][0] == "bad"]
+        _refuse_values(tally, bad, lambda v: parsed[v][1], column, shown, problems)
         return pd.Series(dtype="int64")
-    kinds = {p[0] for p in parsed} - {"unknown"}
+    kinds = {p[0] for p in parsed.values()} - {"unknown"}
     if kinds == {"year", "band"}:
-        first_band = next(u for u, p in zip(pd.factorize(series)[1], parsed) if p[0] == "band")
-        rows = np.flatnonzero((series == first_band).to_numpy()) + 2
-        problems.append(problem(shown, rows, column, first_band, "an age column holds whole years or bands, not both"))
+        first_band = next(v for v, p in parsed.items() if p[0] == "band")
+        problems.append(
+            problem(
+                shown, tally.rows(first_band), column, first_band, "an age column holds whole years or bands, not both"
+            )
+        )
         return pd.Series(dtype="int64")
     if kinds == {"year"}:
         bands = _year_bands(edges)
-        labels = []
-        for p in parsed:
+        labels = {}
+        for v, p in parsed.items():
             if p[0] == "unknown":
-                labels.append(UNKNOWN)
+                labels[v] = UNKNOWN
             else:
-                lo, hi = next(b for b in bands if b[0] <= p[1] and (b[1] is None or p[1] <= b[1]))
-                labels.append((lo, hi))
+                labels[v] = next(b for b in bands if b[0] <= p[1] and (b[1] is None or p[1] <= b[1]))
     else:
-        labels = [UNKNOWN if p[0] == "unknown" else p[1] for p in parsed]
-        distinct = sorted({b for b in labels if b != UNKNOWN}, key=lambda b: b[0])
+        labels = {v: UNKNOWN if p[0] == "unknown" else p[1] for v, p in parsed.items()}
+        distinct = sorted({b for b in labels.values() if b != UNKNOWN}, key=lambda b: b[0])
         for a, b in zip(distinct, distinct[1:]):
             if a[1] is None or b[0] <= a[1]:
                 problems.append(
                     problem(shown, "-", column, f"{band_label(*a)} / {band_label(*b)}", "age bands do not overlap")
                 )
                 return pd.Series(dtype="int64")
-    per = np.bincount(codes, minlength=len(labels))
     counts: dict = {}
-    for lab, c in zip(labels, per):
-        counts[lab] = counts.get(lab, 0) + int(c)
+    for v, k in tally.counts.items():
+        counts[labels[v]] = counts.get(labels[v], 0) + k
     order = sorted((b for b in counts if b != UNKNOWN), key=lambda b: b[0])
     index = [band_label(*b) for b in order] + ([UNKNOWN] if UNKNOWN in counts else [])
     return pd.Series(
@@ -1014,27 +1256,25 @@ def _harm_category(value: str, edges: tuple[float, ...], labels: tuple[str, ...]
     )
 
 
-def _count_harm(series, column, shown, problems, edges: tuple[float, ...] = (), labels: tuple[str, ...] = ()):
+def _count_harm(tally: _Tally, column, shown, problems, edges: tuple[float, ...] = (), labels: tuple[str, ...] = ()):
     """Harm bands from the declared vocabulary (harm_labels), or numeric harm
     scores banded by `edges` (the harm_bands parameter; band edges are never
     taken from the data, whose quantiles would reveal individual scores).
     Anything else is refused with its rows: no free text reaches an output."""
-    codes, uniques = pd.factorize(series, sort=False)
-    parsed = [_harm_category(u, edges, labels) for u in uniques]
-    bad = np.array([cat is None for cat, _ in parsed])
-    if bad.any():
-        rules = {u: rule for u, (cat, rule) in zip(uniques, parsed) if cat is None}
-        numeric = [u for u in rules if _HARM_SCORE.fullmatch(str(u).strip())]
+    parsed = {v: _harm_category(v, edges, labels) for v in tally.counts}
+    if any(cat is None for cat, _ in parsed.values()):
+        rules = {v: rule for v, (cat, rule) in parsed.items() if cat is None}
+        numeric = [v for v in rules if _HARM_SCORE.fullmatch(str(v).strip())]
         if numeric and not edges:  # one line for every score, not one per distinct number
             problems.append(problem(shown, "-", column, "(numeric scores)", rules[numeric[0]]))
-            rules = {u: r for u, r in rules.items() if u not in numeric}
-        for v, rows in _rows_by_value(series, bad[codes]).items():
-            if v in rules:
-                problems.append(problem(shown, rows, column, v, rules[v]))
+            rules = {v: r for v, r in rules.items() if v not in numeric}
+        bad = [v for v in tally.flagged() if v in rules]
+        for v in bad:
+            problems.append(problem(shown, tally.rows(v), column, v, rules[v]))
         return pd.Series(dtype="int64")
-    mapped = np.array([cat for cat, _ in parsed], dtype=object)
+    mapped = {v: cat for v, (cat, _) in parsed.items()}
     order = list(labels) + ([_harm_band(x, edges) for x in (edges[0] - 1, *edges)] if edges else [])
-    return _tally(mapped, codes, order)
+    return _tally(mapped, tally.counts, order)
 
 
 def _count_value(text) -> tuple[int | None, str | None]:
