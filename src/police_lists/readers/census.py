@@ -179,7 +179,9 @@ CITY_OF_LONDON_POLICE = "E23000034"
 PFA_CODE = re.compile(r"^(E23|W15)\d{6}$")
 _QS201_HEADER = re.compile(r"Ethnic Group: (?P<heading>[^:;]+): (?P<detail>[^;]+); measures: Value")
 # A police.uk export: <year>-<month>-<force slug>-<stop-and-search|street|outcomes>.csv (anything before it is allowed)
-_POLICE_UK_NAME = re.compile(r"(?:^|[^0-9])\d{4}-\d{2}-(?P<slug>[a-z]+(?:-[a-z]+)*?)-(?:stop-and-search|street|outcomes)\.")
+_POLICE_UK_NAME = re.compile(
+    r"(?:^|[^0-9])\d{4}-\d{2}-(?P<slug>[a-z]+(?:-[a-z]+)*?)-(?:stop-and-search|street|outcomes)\."
+)
 
 
 def is_force_area(area: str) -> bool:
