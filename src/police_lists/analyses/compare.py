@@ -106,15 +106,17 @@ def comparison_table(
                 e = stats.share(min(int(k), int(n_known)), int(n_known), confidence, ci_method)
                 share = [prof._r(e.value), prof._r(e.low), prof._r(e.high)]
             r = ratios.get(group)
+            bshare = None
+            if code:  # public whatever the list's counts are
+                g, tot = census.census_share(benchmark, group, data_dir)
+                bshare = prof._r(g / tot)
             if r is None:
-                bshare = None
-                if code:
-                    g, tot = census.census_share(benchmark, group, data_dir)
-                    bshare = prof._r(g / tot)
-                # a group with no one on the list (k = 0) has ratio 0 and no row in the table
-                ratio = [0.0, None, None] if code and k == 0 else [None] * 3
+                # no row: no one in the group is on the list (ratio 0, no interval), or its share is hidden
+                if share[0] == prof.SUPPRESSED:
+                    ratio = [prof.SUPPRESSED] * 3
+                else:
+                    ratio = [0.0, None, None] if code and k == 0 else [None] * 3
             else:
-                bshare = r["benchmark_share"]
                 ratio = [r["ratio"], r["ci_low"], r["ci_high"]]
             rows.append([key, code or "", name, pub.n_published, group, k, *share, benchmark, bshare, *ratio])
     return pd.DataFrame(rows, columns=COLUMNS).astype(object)

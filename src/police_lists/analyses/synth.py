@@ -227,21 +227,25 @@ def forces_example(data_dir: str = "data") -> tuple[dict[str, pd.DataFrame], dic
     }
 
 
-def write(output_dir: str = "data/examples", data_dir: str = "data") -> list[Path]:
-    """Write <output_dir>/pima_synthetic_list.csv and its .json record, and the SYNTHETIC
-    forces example <output_dir>/forces/ (one list per force area and forces.json)."""
+def write(output_dir: str = "data/examples", data_dir: str = "data") -> tuple[Path, Path]:
+    """Write <output_dir>/pima_synthetic_list.csv and its .json record."""
     frame, record = generate(data_dir)
     out = resolve(output_dir)
     csv_path = out / f"{LIST_NAME}.csv"
     json_path = out / f"{LIST_NAME}.json"
     atomic_write(csv_path, frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
     atomic_write(json_path, (json.dumps(record, indent=1, sort_keys=True) + "\n").encode("utf-8"))
-    written = [csv_path, json_path]
-    lists, forces_record = forces_example(data_dir)
-    folder = out / FORCES_DIR
+    return csv_path, json_path
+
+
+def write_forces(output_dir: str = "data/examples", data_dir: str = "data") -> list[Path]:
+    """Write the SYNTHETIC forces example: <output_dir>/forces/, one list per force area and forces.json."""
+    lists, record = forces_example(data_dir)
+    folder = resolve(output_dir) / FORCES_DIR
     folder.mkdir(parents=True, exist_ok=True)
+    written = []
     for name, people in lists.items():
         atomic_write(folder / name, people.to_csv(index=False, lineterminator="\n").encode("utf-8"))
         written.append(folder / name)
-    atomic_write(folder / "forces.json", (json.dumps(forces_record, indent=1, sort_keys=True) + "\n").encode("utf-8"))
+    atomic_write(folder / "forces.json", (json.dumps(record, indent=1, sort_keys=True) + "\n").encode("utf-8"))
     return [*written, folder / "forces.json"]
