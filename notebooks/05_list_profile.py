@@ -38,6 +38,7 @@ age_bands: str = "10,18,25,35"  # where bands start when ages are whole years (p
 threshold: int = 10  # counts from one to threshold minus one are suppressed (ONS ten-five rule)
 disclosure_control: bool = True  # False stamps every output NOT FOR PUBLICATION
 benchmarks: str = "london_all_ages,london_10_24"  # benchmark ids for police_lists.analyses.benchmarks.panel
+force: str = ""  # force (code, name or police.uk slug) for its own benchmarks; "" from a police.uk file name; "none"
 confidence: float = 0.95  # level of every interval
 ci_method: str = "wilson"  # interval for a share: wilson or clopper_pearson
 ratio_method: str = "koopman"  # interval for a ratio: koopman or katz
@@ -69,7 +70,7 @@ else:
     previous = listinput.read_list(previous_path, **columns) if previous_path else None
     pub = prof.publish(data, previous, threshold=threshold, disclosure_control=disclosure_control,
                        confidence=confidence, ci_method=ci_method, ratio_method=ratio_method,
-                       benchmarks=benchmarks, data_dir=data_dir)
+                       benchmarks=benchmarks, force=force, data_dir=data_dir)
 app = Appendix(output_dir, "05_list_profile")
 level = f"{confidence:.0%}"
 

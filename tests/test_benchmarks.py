@@ -62,8 +62,12 @@ def test_met_area_is_london_less_the_city_from_ts021():
     assert (pc.group_count, pc.total) == (1_188_137, 8_791_152)
     with pytest.raises(ValueError, match="merges the City of London with Westminster"):
         census.population_count(2021, census.MET_AREA, 10, 24)
+    # 2011: QS201EW by local authority gives the Met area for all ages (London's
+    # DC2101EW total 8,173,941 less the City's 7,375); by age, DC2101EW holds regions only.
+    pc = census.population_count(2011, census.MET_AREA)
+    assert (pc.group_count, pc.total) == (1_088_447, 8_166_566)
     with pytest.raises(ValueError, match="regions only"):
-        census.population_count(2011, census.MET_AREA)
+        census.population_count(2011, census.MET_AREA, 10, 17)
 
 
 def test_mixed_black_definition_recomputed_from_raw_columns():

@@ -162,6 +162,15 @@ def resolved_benchmark(benchmark_id: str, group: str, data_dir: str = "data"):
     return bm.resolve(benchmark_id, group=group, data_dir=data_dir)
 
 
+def known_total(table: pd.DataFrame):
+    """People whose value is known in a published table: its published Total less its
+    published Unknown ([c] when either is)."""
+    n = table.loc[table["category"] == "Total", "count"].iloc[0]
+    unknown = table.loc[table["category"] == UNKNOWN, "count"]
+    u = unknown.iloc[0] if len(unknown) else 0
+    return SUPPRESSED if SUPPRESSED in (n, u) else int(n) - int(u)
+
+
 def disproportionality_table(
     profile: Profile,
     benchmarks: str = DEFAULT_BENCHMARKS,
@@ -183,10 +192,7 @@ def disproportionality_table(
     ids = [b.strip() for b in benchmarks.split(",") if b.strip()]
     table = profile.tables["ethnicity"]
     body = table[table["category"] != "Total"]
-    n = table.loc[table["category"] == "Total", "count"].iloc[0]
-    unknown = body.loc[body["category"] == UNKNOWN, "count"]
-    u = unknown.iloc[0] if len(unknown) else 0
-    n_known = SUPPRESSED if SUPPRESSED in (n, u) else int(n) - int(u)
+    n_known = known_total(table)
     rows, notes = [], []
     for cat, k in zip(body["category"], body["count"]):
         if cat not in CENSUS_GROUPS:
@@ -425,6 +431,7 @@ class Published:
     previous_file: str | None = None
     previous_n: int | str | None = None
     changes: pd.DataFrame | None = None
+    force: str | None = None  # police force area code whose benchmarks were used (readers.census.list_force)
 
     @property
     def weak(self) -> bool:
@@ -455,6 +462,7 @@ class Published:
                 "disproportionality_notes",
                 "previous_file",
                 "previous_n",
+                "force",
             )
         }
         record["n_published"] = _json_value(record["n_published"])
@@ -502,11 +510,25 @@ def publish(
     ci_method: str = "wilson",
     ratio_method: str = "koopman",
     benchmarks: str = DEFAULT_BENCHMARKS,
+    force: str = "",
     data_dir: str = "data",
 ) -> Published:
-    """The whole profile of a list (and its previous snapshot), in memory: only published values leave."""
+    """The whole profile of a list (and its previous snapshot), in memory: only published values leave.
+
+    `force` (a police force area code, name or slug; '' to find it from a police.uk
+    file name; 'none' for none, readers.census.list_force): when a force is known its
+    own benchmarks (analyses.benchmarks.force_benchmarks) replace `benchmarks`."""
+    from police_lists.analyses.benchmarks import force_benchmarks
+    from police_lists.readers.census import force_name, list_force
+
+    code = list_force(force, data.file, data_dir)
+    if code is not None:
+        benchmarks = ",".join(force_benchmarks(code, data_dir))
     profile = build_profile(data, threshold, disclosure_control, confidence, ci_method)
     disp, disp_notes = disproportionality_table(profile, benchmarks, data_dir, confidence, ci_method, ratio_method)
+    if code is not None:
+        how = "as given" if force.strip() else "found from the file name"
+        disp_notes.insert(0, f"benchmarks: the census population of the {force_name(code, data_dir)} area ({how})")
     pub = Published(
         file=data.file,
         format=data.format,
@@ -523,6 +545,7 @@ def publish(
         disproportionality=disp,
         disproportionality_notes=disp_notes,
         audit=audit_table(profile),
+        force=code,
     )
     if previous is not None:
         before = build_profile(previous, threshold, disclosure_control, confidence, ci_method)

@@ -20,6 +20,8 @@ Steps (methods.md 5.1-5.4):
 Every row carries "SYNTHETIC - not real people" in a `synthetic` column, which
 police_lists.readers.listinput recognises, so every output built from it is labelled.
 
+The same module makes the SYNTHETIC forces example (forces_example, below).
+
 Command: python -m police_lists synth [--output-dir data/examples]
 """
 
@@ -85,13 +87,14 @@ def margins(data_dir: str = "data") -> dict:
     }
 
 
-def generate(data_dir: str = "data") -> tuple[pd.DataFrame, dict]:
-    """The synthetic list (one row per invented person) and its record of choices."""
+def individuals(eth: np.ndarray, age: np.ndarray) -> tuple[pd.DataFrame, dict]:
+    """One row per person (columns ethnicity, age_band: category indices) with two whole-number
+    margins, by IPF from a uniform seed (independence), humanleague.integerise and
+    humanleague.tabulate_individuals, rows shuffled with SHUFFLE_SEED; and what was fitted."""
     import humanleague as hl
 
-    m = margins(data_dir)
-    eth = np.array(list(m["ethnicity"].values()), dtype=float)
-    age = np.array(list(m["age_band"].values()), dtype=float)
+    eth = np.asarray(eth, dtype=float)
+    age = np.asarray(age, dtype=float)
     seed = np.ones((len(eth), len(age)))
     fitted, stats = hl.ipf(seed, [np.array([0]), np.array([1])], [eth, age])
     # humanleague returns (array, {"conv": ..., "pop": ..., "iterations": ..., "maxError": ...})
@@ -106,6 +109,21 @@ def generate(data_dir: str = "data") -> tuple[pd.DataFrame, dict]:
     people = hl.tabulate_individuals(integer, ["ethnicity", "age_band"])
     rng = np.random.default_rng(SHUFFLE_SEED)
     people = people.iloc[rng.permutation(len(people))].reset_index(drop=True)
+    fit = {
+        "seed_table": seed.astype(int).tolist(),
+        "fitted_table": [[round(float(x), 6) for x in row] for row in fitted],
+        "integer_table": integer.tolist(),
+        "ipf_iterations": int(stats.get("iterations", -1)),
+        "ipf_max_error": round(float(stats.get("maxError", 0.0)), 9),  # rounded: last bits vary by machine
+        "integerise_rmse": round(float(istats.get("rmse", 0.0)), 6),
+    }
+    return people, fit
+
+
+def generate(data_dir: str = "data") -> tuple[pd.DataFrame, dict]:
+    """The synthetic list (one row per invented person) and its record of choices."""
+    m = margins(data_dir)
+    people, fit = individuals(list(m["ethnicity"].values()), list(m["age_band"].values()))
     frame = pd.DataFrame(
         {
             "synthetic": LABEL,
@@ -120,12 +138,7 @@ def generate(data_dir: str = "data") -> tuple[pd.DataFrame, dict]:
         "humanleague.tabulate_individuals; rows shuffled with numpy default_rng(shuffle_seed)",
         "reference": "methods.md section 5 (Deming and Stephan 1940 IPF)",
         "margins": m,
-        "seed_table": seed.astype(int).tolist(),
-        "fitted_table": [[round(float(x), 6) for x in row] for row in fitted],
-        "integer_table": integer.tolist(),
-        "ipf_iterations": int(stats.get("iterations", -1)),
-        "ipf_max_error": round(float(stats.get("maxError", 0.0)), 9),  # rounded: last bits vary by machine
-        "integerise_rmse": round(float(istats.get("rmse", 0.0)), 6),
+        **fit,
         "shuffle_seed": SHUFFLE_SEED,
         "caveats": [
             "The joint distribution of ethnicity and age is an assumption (independence), not published.",
@@ -137,6 +150,83 @@ def generate(data_dir: str = "data") -> tuple[pd.DataFrame, dict]:
     return frame, record
 
 
+# ---------------------------------------------------------------- the forces example (issue 16)
+# A SYNTHETIC list per force area in data/manual/synthetic_forces.csv: its ethnicity
+# margin is the area's census 2021 composition (TS021 summed over the area's local
+# authorities) with Black residents listed `black_rate_ratio` times as often as anyone
+# else; its age margin is invented. Both margins are made whole numbers with
+# humanleague.integerise (1-d: the closest whole counts with the list's total), then
+# `individuals` as above. File names follow police.uk's (<date>-<force>-stop-and-search)
+# behind a SYNTHETIC- prefix so readers.census.force_from_filename finds each force.
+
+FORCES_DIR = "forces"
+FORCES_MONTH = "2021-06"  # the census year's; the lists describe no real month
+FORCE_AGE_BANDS = ("10-17", "18-24", "25-34", "over 34")
+_AGE_COLUMNS = ("age_10_17", "age_18_24", "age_25_34", "age_over_34")
+
+
+def force_file_name(slug: str) -> str:
+    return f"SYNTHETIC-{FORCES_MONTH}-{slug}-stop-and-search.csv"
+
+
+def forces_example(data_dir: str = "data") -> tuple[dict[str, pd.DataFrame], dict]:
+    """The SYNTHETIC forces lists (file name -> one row per invented person) and their record."""
+    import humanleague as hl
+
+    from police_lists.analyses.profile import CENSUS_GROUPS
+    from police_lists.readers import census
+
+    settings = read_manual("synthetic_forces", data_dir)
+    lists, record = {}, []
+    for row in settings.itertuples(index=False):
+        code = census.force_code(row.force, data_dir)
+        n, tilt = int(row.n), float(row.black_rate_ratio)
+        residents = [census.census_share(census.force_census_id(code), g, data_dir)[0] for g in CENSUS_GROUPS]
+        weights = np.array([r * (tilt if g == "Black" else 1.0) for g, r in zip(CENSUS_GROUPS, residents)])
+        eth, _ = hl.integerise(weights / weights.sum(), n)
+        age_shares = np.array([float(getattr(row, c)) for c in _AGE_COLUMNS])
+        age, _ = hl.integerise(age_shares / age_shares.sum(), n)
+        people, fit = individuals(np.asarray(eth), np.asarray(age))
+        name = force_file_name(row.force)
+        lists[name] = pd.DataFrame(
+            {
+                "synthetic": LABEL,
+                "ethnicity": [CENSUS_GROUPS[i] for i in people["ethnicity"]],
+                "age": [FORCE_AGE_BANDS[i] for i in people["age_band"]],
+            }
+        )
+        record.append(
+            {
+                "file": name,
+                "force": row.force,
+                "pfa_code": code,
+                "n": n,
+                "black_rate_ratio_invented": tilt,
+                "census_2021_residents": dict(zip(CENSUS_GROUPS, residents)),
+                "ethnicity_margin": dict(zip(CENSUS_GROUPS, np.asarray(eth).tolist())),
+                "age_margin": dict(zip(FORCE_AGE_BANDS, np.asarray(age).tolist())),
+                **fit,
+            }
+        )
+    return lists, {
+        "label": LABEL,
+        "what": "SYNTHETIC lists, one per force area, for the forces comparison (notebooks/06_forces.ipynb); "
+        "invented people, NOT real lists and not for findings.",
+        "method": "ethnicity margin: census 2021 residents of the force area (TS021 by local authority summed "
+        "with the ONS lookup), Black residents weighted by the invented black_rate_ratio; age margin invented "
+        "(data/manual/synthetic_forces.csv); both made whole with humanleague.integerise; then IPF from a "
+        "uniform seed, humanleague.integerise, humanleague.tabulate_individuals, rows shuffled with "
+        "numpy default_rng(shuffle_seed)",
+        "shuffle_seed": SHUFFLE_SEED,
+        "lists": record,
+        "caveats": [
+            "Every difference between these lists was put there by the invented settings; none is a finding.",
+            "The joint distribution of ethnicity and age is an assumption (independence).",
+        ],
+        "regenerate": "python -m police_lists synth --output-dir data/examples",
+    }
+
+
 def write(output_dir: str = "data/examples", data_dir: str = "data") -> tuple[Path, Path]:
     """Write <output_dir>/pima_synthetic_list.csv and its .json record."""
     frame, record = generate(data_dir)
@@ -146,3 +236,16 @@ def write(output_dir: str = "data/examples", data_dir: str = "data") -> tuple[Pa
     atomic_write(csv_path, frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
     atomic_write(json_path, (json.dumps(record, indent=1, sort_keys=True) + "\n").encode("utf-8"))
     return csv_path, json_path
+
+
+def write_forces(output_dir: str = "data/examples", data_dir: str = "data") -> list[Path]:
+    """Write the SYNTHETIC forces example: <output_dir>/forces/, one list per force area and forces.json."""
+    lists, record = forces_example(data_dir)
+    folder = resolve(output_dir) / FORCES_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, people in lists.items():
+        atomic_write(folder / name, people.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+        written.append(folder / name)
+    atomic_write(folder / "forces.json", (json.dumps(record, indent=1, sort_keys=True) + "\n").encode("utf-8"))
+    return [*written, folder / "forces.json"]

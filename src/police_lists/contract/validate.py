@@ -223,7 +223,7 @@ def _semantic_problems(data: Path) -> list[str]:
     published = {r["benchmark_id"] for r in _read_rows(data / "manual" / "benchmarks.csv")}
     sets_path = data / "manual" / "benchmark_sets.csv"
     for i, row in enumerate(_read_rows(sets_path), start=2):
-        bid = row["benchmark_id"].format(ages="10_24", victims_period="2012-2019")
+        bid = row["benchmark_id"].format(ages="10_24", victims_period="2012-2019", force=census.METROPOLITAN)
         if not (census.CENSUS_ID.match(bid) or homicide.VICTIMS_ID.match(bid) or bid in published):
             out.append(
                 problem(
@@ -232,7 +232,7 @@ def _semantic_problems(data: Path) -> list[str]:
                     "benchmark_id",
                     row["benchmark_id"],
                     "a benchmark id: a census id, a homicide victims id or a benchmark_id of "
-                    "manual/benchmarks.csv ({ages} and {victims_period} may stand for parameters)",
+                    "manual/benchmarks.csv ({ages}, {victims_period} and {force} may stand for parameters)",
                 )
             )
     # claims.csv source_id is the one record of which claims a source supports,

@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "synth":
         from police_lists.analyses import synth
 
-        for path in synth.write(args.output_dir, args.data_dir):
+        for path in [*synth.write(args.output_dir, args.data_dir), *synth.write_forces(args.output_dir, args.data_dir)]:
             print(f"wrote {path.name}")
         return 0
     if args.command == "profile":

@@ -92,6 +92,27 @@ def _benchmark_id(value: str, data_dir: str = "data") -> bool:
     return is_benchmark_id(value.strip(), data_dir)
 
 
+def _force_ok(value: str) -> bool:
+    from police_lists.readers import census
+
+    if value.strip() in ("", census.NO_FORCE):
+        return True
+    try:
+        census.force_code(value)
+    except ValueError:
+        return False
+    return True
+
+
+FORCE = Rule(
+    str,
+    _force_ok,
+    "a police force area code (E23000014), name (West Midlands) or police.uk slug (west-midlands) "
+    "in data/manual/forces.csv; '' to find it from a police.uk file name (2016-06-metropolitan-stop-and-search.csv); "
+    "'none' for none",
+)
+
+
 def _period_ok(value: str) -> bool:
     m = re.fullmatch(r"(\d{4})-(\d{4})", value)
     return value == "" or (bool(m) and 2003 <= int(m[1]) <= int(m[2]) <= 2023)
@@ -103,6 +124,13 @@ CONFIDENCE = Rule(float, _open_unit, "a number strictly between 0 and 1, e.g. 0.
 CI_METHOD = Rule(str, lambda v: v in SHARE_CI_METHODS, f"one of {', '.join(SHARE_CI_METHODS)}")
 RATIO_METHOD = Rule(str, lambda v: v in RATIO_CI_METHODS, f"one of {', '.join(RATIO_CI_METHODS)}")
 ROUNDING_RULE = Rule(str, lambda v: v in ASSUMABLE_ROUNDING, f"one of {', '.join(ASSUMABLE_ROUNDING)}")
+THRESHOLD = Rule(
+    int,
+    lambda v: 2 <= v <= 100,
+    "a whole number of people from 2 to 100 (ONS 10-5 rule: 10; below 10 stamps every output NOT FOR PUBLICATION)",
+)
+DISCLOSURE_CONTROL = Rule(bool, None, "True or False (False stamps every output NOT FOR PUBLICATION)")
+TABLE_PREFIX = Rule(str, lambda v: v == "" or v.replace("_", "").isalnum(), "'' or letters, digits and _")
 
 
 @dataclass(frozen=True)
@@ -237,17 +265,14 @@ class ListProfile(Parameters):
         "'' or up to 12 harm labels separated by commas, each starting with a letter or digit, e.g. "
         "'Red,Amber,Green' (the only harm labels a profile publishes)",
     )
-    threshold: int = rule(
-        int,
-        lambda v: 2 <= v <= 100,
-        "a whole number of people from 2 to 100 (ONS 10-5 rule: 10; below 10 stamps every output NOT FOR PUBLICATION)",
-    )
-    disclosure_control: bool = rule(bool, None, "True or False (False stamps every output NOT FOR PUBLICATION)")
+    threshold: int = rule(THRESHOLD)
+    disclosure_control: bool = rule(DISCLOSURE_CONTROL)
     benchmarks: str = rule(str, lambda v: bool(v.strip()), "comma-separated benchmark ids (analyses.benchmarks)")
     confidence: float = rule(CONFIDENCE)
     ci_method: str = rule(CI_METHOD)
     ratio_method: str = rule(RATIO_METHOD)
-    table_prefix: str = rule(str, lambda v: v == "" or v.replace("_", "").isalnum(), "'' or letters, digits and _")
+    table_prefix: str = rule(TABLE_PREFIX)
+    force: str = rule(FORCE)
     published_profile: str = rule(
         str,
         lambda v: v == "" or resolve(v).is_file(),
@@ -255,6 +280,37 @@ class ListProfile(Parameters):
     )
 
     notebooks: ClassVar[tuple[str, ...]] = ("05_list_profile",)
+
+
+def _folder_or_blank(value: str) -> bool:
+    return value == "" or resolve(value).is_dir()
+
+
+@dataclass(frozen=True)
+class Forces(Parameters):
+    """06_forces: a folder of lists (one per force or per list) compared side by side."""
+
+    lists_dir: str = rule(str, _folder_or_blank, "'' or a folder of lists (.csv or .xlsx), one per force or per list")
+    published_dir: str = rule(
+        str,
+        _folder_or_blank,
+        "'' or a folder of published profiles (<list file stem>.json, analyses.profile.Published.save), "
+        "as make profile's many-list mode writes it",
+    )
+    force: str = rule(FORCE)
+    census_year: int = rule(int, lambda v: v in (2011, 2021), "2011 or 2021")
+    threshold: int = rule(THRESHOLD)
+    disclosure_control: bool = rule(DISCLOSURE_CONTROL)
+    confidence: float = rule(CONFIDENCE)
+    ci_method: str = rule(CI_METHOD)
+    ratio_method: str = rule(RATIO_METHOD)
+    table_prefix: str = rule(TABLE_PREFIX)
+
+    notebooks: ClassVar[tuple[str, ...]] = ("06_forces",)
+
+    def cross_checks(self) -> None:
+        if not (self.published_dir or self.lists_dir):
+            raise ParameterError("give lists_dir (a folder of lists) or published_dir (a folder of published profiles)")
 
 
 @dataclass(frozen=True)
@@ -272,7 +328,7 @@ class Lesson(Parameters):
 
 
 MODELS: dict[str, type[Parameters]] = {
-    name: model for model in (Pima, Matrix, Benchmarks, ListProfile, Lesson) for name in model.notebooks
+    name: model for model in (Pima, Matrix, Benchmarks, ListProfile, Forces, Lesson) for name in model.notebooks
 }
 
 

@@ -53,6 +53,7 @@ COMPARE_PARAMETERS = (
     "ci_method",
     "ratio_method",
     "benchmarks",
+    "force",
     "data_dir",
 )
 LIST_SUFFIXES = (".csv", ".xlsx")

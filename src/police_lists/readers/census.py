@@ -16,6 +16,7 @@ import pandas as pd
 
 from police_lists.contract.paths import data_dir as _data_dir
 from police_lists.methods.bands import OPEN_END, cuts_across, parse_band, within
+from police_lists.readers.manual import read_manual
 
 CENSUS_2011 = "raw/census2011_dc2101ew_ethnic_group_by_sex_by_age_regions.csv"
 CENSUS_2021_AGE = "raw/census2021_ethnic_group_by_single_year_of_age.csv"
@@ -160,6 +161,157 @@ def census_2021_ts021(data_dir: str = "data") -> pd.DataFrame:
     )
 
 
+# --- Police force areas (issue 16). A police force area (PFA) in England and
+# Wales is a set of whole local authority districts; the ONS lookup says which.
+# 2021 counts are TS021 summed over the December 2022 lookup's districts (the
+# 331 districts of the 2021 census); 2011 counts are QS201EW summed over the
+# December 2016 lookup's (the 348 districts of the 2011 census). All ages and
+# both sexes only: see population_count. The Met area (MET_AREA) is the PFA
+# E23000001, so it comes out of the same code as every other force.
+
+LOOKUPS = {
+    2021: ("raw/ons_lad22_csp22_pfa22_lookup_dec2022_from_rds.csv", "LAD22CD", "PFA22CD", "PFA22NM", "utf-8"),
+    2011: ("raw/ons_lad16_csp16_pfa16_lookup_dec2016.csv", "LAD16CD", "PFA16CD", "PFA16NM", "utf-8-sig"),
+}
+CENSUS_2011_QS201 = "raw/census2011_qs201ew_ethnic_group_la.csv"
+METROPOLITAN = "E23000001"
+CITY_OF_LONDON_POLICE = "E23000034"
+PFA_CODE = re.compile(r"^(E23|W15)\d{6}$")
+_QS201_HEADER = re.compile(r"Ethnic Group: (?P<heading>[^:;]+): (?P<detail>[^;]+); measures: Value")
+# A police.uk export: <year>-<month>-<force slug>-<stop-and-search|street|outcomes>.csv (anything before it is allowed)
+_POLICE_UK_NAME = re.compile(
+    r"(?:^|[^0-9])\d{4}-\d{2}-(?P<slug>[a-z]+(?:-[a-z]+)*?)-(?:stop-and-search|street|outcomes)\."
+)
+
+
+def is_force_area(area: str) -> bool:
+    """A police force area code (E23..., W15...) or the Met area's alias MET_AREA."""
+    return area == MET_AREA or bool(PFA_CODE.match(area))
+
+
+@lru_cache(maxsize=8)
+def lad_to_pfa(year: int = 2021, data_dir: str = "data") -> pd.DataFrame:
+    """The ONS lookup for the census of `year`: lad_code, pfa_code, pfa_name, one row per district
+    (the lookup has a row per district and partnership; every district is in one force area)."""
+    if year not in LOOKUPS:
+        raise ValueError(f"no police force area lookup for census year {year!r}; use 2011 or 2021")
+    path, lad, pfa, name, encoding = LOOKUPS[year]
+    raw = pd.read_csv(_data_dir(data_dir) / path, dtype=str, encoding=encoding)
+    out = raw[[lad, pfa, name]].drop_duplicates().set_axis(["lad_code", "pfa_code", "pfa_name"], axis=1)
+    if out["lad_code"].duplicated().any():
+        raise ValueError(f"{path}: a local authority district is in two police force areas")
+    return out.reset_index(drop=True)
+
+
+def lads_of(area: str, year: int = 2021, data_dir: str = "data") -> list[str]:
+    """The local authority districts that make up a police force area in the census of `year`."""
+    code = METROPOLITAN if area == MET_AREA else area
+    lk = lad_to_pfa(year, data_dir)
+    lads = lk.loc[lk["pfa_code"] == code, "lad_code"].tolist()
+    if not lads:
+        raise ValueError(f"{area!r} is not a police force area in the {year} ONS lookup")
+    return lads
+
+
+@lru_cache(maxsize=4)
+def census_2011_qs201ew(data_dir: str = "data") -> pd.DataFrame:
+    """QS201EW by local authority as long rows of detailed groups (the printed group
+    totals are dropped; tests check the sums equal them)."""
+    wide = pd.read_csv(_data_dir(data_dir) / CENSUS_2011_QS201)
+    parts = []
+    for column in wide.columns:
+        m = _QS201_HEADER.fullmatch(column)
+        if not m or m["heading"] == "All categories":
+            continue
+        parts.append(
+            pd.DataFrame(
+                {
+                    "area_code": wide["geography code"].to_numpy(),
+                    "group": _FIVE_GROUP_2011[m["heading"]],
+                    "detail": m["detail"],
+                    "count": wide[column].astype("int64").to_numpy(),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+@lru_cache(maxsize=4)
+def forces(data_dir: str = "data") -> pd.DataFrame:
+    """data/manual/forces.csv: slug, name, pfa_code, pfa_name, note (one row per police.uk force)."""
+    return read_manual("forces", data_dir)
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower().replace("&", " and ")).strip()
+
+
+def force_code(force: str, data_dir: str = "data") -> str:
+    """The PFA code of a force given by its code (E23000014), its police.uk slug
+    (west-midlands), its police.uk name (West Midlands Police) or its ONS area name
+    (West Midlands); case, spacing, '&' and punctuation do not matter. ValueError
+    naming the known forces when it is none of them, or has no area (btp)."""
+    table = forces(data_dir)
+    wanted = _key(force)
+    for row in table.itertuples(index=False):
+        names = {_key(row.slug), _key(row.name), _key(row.pfa_code), _key(row.pfa_name)}
+        if wanted and wanted in names:
+            if not row.pfa_code:
+                raise ValueError(f"force {force!r} ({row.name}) has no police force area: {row.note}")
+            return row.pfa_code
+    known = ", ".join(sorted(table.loc[table["pfa_code"] != "", "slug"]))
+    raise ValueError(f"unknown force {force!r}: give a police force area code (E23..., W15...), name or slug ({known})")
+
+
+def force_name(code: str, data_dir: str = "data") -> str:
+    """The police.uk name of the force whose area is `code` (Metropolitan Police Service, ...)."""
+    code = METROPOLITAN if code == MET_AREA else code
+    table = forces(data_dir)
+    names = table.loc[table["pfa_code"] == code, "name"]
+    if names.empty:
+        raise ValueError(f"{code!r} is not a police force area code in data/manual/forces.csv")
+    return str(names.iloc[0])
+
+
+def force_from_filename(name, data_dir: str = "data") -> str | None:
+    """The PFA code of the force in a police.uk file name such as
+    2016-06-metropolitan-stop-and-search.csv (any folder; anything before the date),
+    or None when the name is not one or its force has no police force area (btp)."""
+    from pathlib import PurePath
+
+    m = _POLICE_UK_NAME.search(PurePath(str(name)).name.lower())
+    if not m:
+        return None
+    table = forces(data_dir)
+    codes = table.loc[table["slug"] == m["slug"], "pfa_code"]
+    if codes.empty or not codes.iloc[0]:
+        return None
+    return str(codes.iloc[0])
+
+
+NO_FORCE = "none"
+
+
+def list_force(force: str, file_name, data_dir: str = "data") -> str | None:
+    """The police force area code a list's benchmarks come from: `force` as given
+    (a code, name or slug: force_code); '' to find it from the list's police.uk
+    file name (None when the name is not one); 'none' for no force."""
+    if force.strip().lower() == NO_FORCE:
+        return None
+    if not force.strip():
+        return force_from_filename(file_name, data_dir)
+    return force_code(force, data_dir)
+
+
+def area_name(area: str, data_dir: str = "data") -> str:
+    """Words for an area code: London, England and Wales, a force area, or the code itself."""
+    if area in AREA_NAMES:
+        return AREA_NAMES[area]
+    if PFA_CODE.match(area):
+        return f"{force_name(area, data_dir)} area"
+    return area
+
+
 @dataclass(frozen=True)
 class PopulationCount:
     """People in a group and in the whole population, with where they came from."""
@@ -207,8 +359,11 @@ def population_count(
 
     Which table answers (the most exact one that can):
     - 2011: DC2101EW (exact); ages must fall on its band edges (10-17 yes,
-      12-24 no: ValueError naming the bands cut); regions only, so no Met area.
-    - 2021, all ages, London less the City (MET_AREA) or any borough: TS021.
+      12-24 no: ValueError naming the bands cut); regions only.
+    - a police force area (E23..., W15...; MET_AREA is the Met's): all ages and
+      both sexes only, summed over its local authorities (lads_of): 2021 TS021,
+      2011 QS201EW (both unrounded). No age or sex split: see the errors.
+    - 2021, all ages, any borough: TS021.
     - 2021, all ages, by sex or for a region: the by-sex table (cells are
       multiples of five, like the age table, but London's Black total equals
       the official figure).
@@ -223,12 +378,17 @@ def population_count(
     all_ages = age_from == 0 and age_to >= 100
     note = ""
     suppressed = 0
-    if year == 2011:
-        if area == MET_AREA:
+    if year == 2011 and is_force_area(area):
+        if not (all_ages and sex == "all"):
             raise ValueError(
-                "2011 DC2101EW holds regions only: the Met area (London less the City) "
-                "is not available; use area London"
+                f"2011 by police force area: all ages and both sexes only (QS201EW by local authority has no "
+                f"age or sex; DC2101EW holds regions only); got {area_name(area, data_dir)}, ages "
+                f"{age_from}-{age_to}, sex {sex}"
             )
+        t = census_2011_qs201ew(data_dir)
+        t = t[t["area_code"].isin(lads_of(area, 2011, data_dir))]
+        table, source, rounded = CENSUS_2011_QS201, "ons_census2011_qs201ew", False
+    elif year == 2011:
         t = census_2011(data_dir)
         t = t if area == ENGLAND_AND_WALES else t[t["area_code"] == area]
         straddles = cuts_across(t["age_from"], t["age_to"], age_from, age_to)
@@ -242,19 +402,16 @@ def population_count(
         if sex != "all":
             t = t[t["sex"].map(_SEX_LABELS) == sex]
         table, source, rounded = CENSUS_2011, "ons_census2011_dc2101ew", False
-    elif year == 2021 and all_ages and sex == "all" and (area == MET_AREA or area.startswith("E09")):
+    elif year == 2021 and all_ages and sex == "all" and (is_force_area(area) or area.startswith("E09")):
         t = census_2021_ts021(data_dir)
-        t = (
-            t[t["area_code"].str.startswith("E09") & (t["area_code"] != CITY_OF_LONDON)]
-            if area == MET_AREA
-            else t[t["area_code"] == area]
-        )
+        t = t[t["area_code"].isin(lads_of(area, 2021, data_dir))] if is_force_area(area) else t[t["area_code"] == area]
         table, source, rounded = CENSUS_2021_TS021, "ons_census2021_ts021", False
         note = "TS021 is unrounded but carries ONS cell-key perturbation"
     elif year == 2021 and all_ages:
-        if area == MET_AREA:
+        if is_force_area(area):
             raise ValueError(
-                "2021 by-sex table merges the City of London with Westminster: the Met area by sex is not available"
+                "2021 by police force area: both sexes only (the by-sex table merges the City of London with "
+                f"Westminster and is rounded); got {area_name(area, data_dir)}, sex {sex}"
             )
         t = census_2021_by_sex(data_dir)
         t = t[t["area_code"] == area]
@@ -268,10 +425,12 @@ def population_count(
                 "the 2021 single-year-of-age table has no sex split; "
                 "use sex='all' or the 2011 census for an age range by sex"
             )
-        if area == MET_AREA:
+        if is_force_area(area):
             raise ValueError(
-                "the 2021 single-year-of-age table merges the City of London with "
-                "Westminster: the Met area by age is not available; use area London"
+                f"2021 by police force area: all ages only, not ages {age_from}-{age_to} for "
+                f"{area_name(area, data_dir)}. The single-year-of-age table merges the City of London with "
+                "Westminster and, summed over a force's local authorities, loses most of a small group to "
+                "suppressed cells; for the Met use area London (Met and City together)"
             )
         t = census_2021_by_age(data_dir)
         t = t[(t["area_code"] == area) & (t["age"] >= age_from) & (t["age"] <= age_to)]
@@ -328,9 +487,10 @@ def age_table_rounding_gap(
 # One name for every census count the project uses (benchmarks, the ledger's
 # census checks, notebook parameters):
 # <area>_[males_|females_]<ages>[@<year>], ages = all_ages | under_<N> | <a>_<b> | <a>_plus
+# or pfa_<code> for a police force area, e.g. pfa_E23000014_all_ages@2021 (West Midlands).
 _AREAS = {"london": LONDON, "met_area": MET_AREA, "ew": ENGLAND_AND_WALES}
 CENSUS_ID = re.compile(
-    r"^(?P<area>london|met_area|ew)_(?:(?P<sex>males|females)_)?"
+    r"^(?P<area>london|met_area|ew|pfa_(?P<pfa>(?:E23|W15)\d{6}))_(?:(?P<sex>males|females)_)?"
     r"(?P<ages>all_ages|under_(?P<under>\d+)|(?P<a>\d+)_(?P<b>\d+)|(?P<plus>\d+)_plus)"
     r"(?:@(?P<year>\d{4}))?$"
 )
@@ -354,7 +514,13 @@ def parse_census_id(census_id: str, census_year: int | None = None) -> dict | No
     year = int(m["year"]) if m["year"] else census_year
     if year is None:
         return None
-    return dict(year=year, area=_AREAS[m["area"]], age_from=ages[0], age_to=ages[1], sex=sex)
+    area = m["pfa"] or _AREAS[m["area"]]
+    return dict(year=year, area=area, age_from=ages[0], age_to=ages[1], sex=sex)
+
+
+def force_census_id(code: str, year: int | None = 2021) -> str:
+    """The census id of a force area's all-ages population: pfa_<code>_all_ages@<year>."""
+    return f"pfa_{code}_all_ages" + (f"@{year}" if year else "")
 
 
 def census_share(census_id: str, group: str = "Black", data_dir: str = "data") -> tuple[int, int]:

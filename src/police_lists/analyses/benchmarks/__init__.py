@@ -77,7 +77,13 @@ from police_lists.analyses.benchmarks.panel import (
 )
 from police_lists.analyses.benchmarks.population import group_definition, population_benchmark
 from police_lists.analyses.benchmarks.published import claim_benchmark, load_benchmark_claims
-from police_lists.analyses.benchmarks.registry import benchmark_set, is_benchmark_id, panel_set, resolve
+from police_lists.analyses.benchmarks.registry import (
+    benchmark_set,
+    force_benchmarks,
+    is_benchmark_id,
+    panel_set,
+    resolve,
+)
 from police_lists.analyses.benchmarks.standardise import age_standardised, expected_range
 from police_lists.analyses.benchmarks.victims import victims_benchmark, victims_by_period
 
@@ -103,6 +109,7 @@ __all__ = [
     "custom_benchmark",
     "derive",
     "expected_range",
+    "force_benchmarks",
     "group_definition",
     "is_benchmark_id",
     "list_inputs",

@@ -183,6 +183,32 @@ def benchmark_catalogue(data_dir: str = "data") -> pd.DataFrame:
     return pd.DataFrame(rows).astype({"group_count": "Int64", "population": "Int64"})
 
 
+def force_areas_table(data_dir: str = "data") -> pd.DataFrame:
+    """Every police force area's census population (all ages) by group, 2011 and 2021:
+    its local authorities summed with the ONS lookup (readers.census.population_count)."""
+    rows = []
+    for year in (2011, 2021):
+        for code in sorted(census.lad_to_pfa(year, data_dir)["pfa_code"].unique()):
+            for group in GROUPS:
+                pc = census.population_count(year, code, group=group, data_dir=data_dir)
+                rows.append(
+                    {
+                        "census_year": year,
+                        "pfa_code": code,
+                        "force": census.force_name(code, data_dir),
+                        "benchmark": census.force_census_id(code, year),
+                        "group": group,
+                        "group_count": pc.group_count,
+                        "total": pc.total,
+                        "share": pc.share,
+                        "districts": len(census.lads_of(code, year, data_dir)),
+                        "table": pc.table,
+                        "source_id": pc.source_id,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
 DERIVED_TABLES = {
     "census_shares.csv": census_shares_table,
     "census_unavailable.csv": census_unavailable_table,
@@ -190,6 +216,7 @@ DERIVED_TABLES = {
     "census2021_rounding_gap.csv": rounding_gap_table,
     "homicide_victims_by_year.csv": homicide_victims_table,
     "benchmark_catalogue.csv": benchmark_catalogue,
+    "census_force_areas.csv": force_areas_table,
 }
 
 

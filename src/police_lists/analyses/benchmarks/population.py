@@ -38,7 +38,7 @@ def population_benchmark(
         raise ValueError(f"{benchmark_id!r} is not a census benchmark id (e.g. london_10_24, london_all_ages@2011)")
     pc = census.population_count(group=group, include_mixed_black=include_mixed_black, data_dir=data_dir, **spec)
     lo, hi = _rounding_bounds(pc, pc.group_cells)
-    area = census.AREA_NAMES.get(pc.area, pc.area)
+    area = census.area_name(pc.area, data_dir)
     sex = "" if pc.sex == "all" else f"{pc.sex}s, "
     ages = band_label(pc.age_from, pc.age_to)
     caveat = [
@@ -54,7 +54,14 @@ def population_benchmark(
             "London including the City of London (the Met area excludes it; "
             + ("TS021 gives it for all ages only)" if pc.year == 2021 else "the 2011 file holds regions only)")
         )
-    if pc.year == 2021:
+    if census.is_force_area(pc.area):
+        lookup = "December 2022" if pc.year == 2021 else "December 2016"
+        caveat.append(
+            f"police force area: the sum of its local authorities in the ONS {lookup} lookup; all ages only "
+            "(no census age table by ethnic group survives suppression when summed to a force area)"
+        )
+    london = pc.area in (census.LONDON, census.MET_AREA, census.METROPOLITAN, census.CITY_OF_LONDON_POLICE)
+    if pc.year == 2021 and (london or pc.area.startswith("E09")):
         caveat.append("the 2021 census was taken in lockdown and may undercount London")
     if include_mixed_black and group == "Black":
         caveat.append(

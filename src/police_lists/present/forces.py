@@ -1,0 +1,109 @@
+"""What the forces comparison (06_forces) says and draws: its findings in plain
+words, computed from analyses.compare's tables (every label from a file escaped),
+and a chart of each list's ratio with its interval."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from police_lists.analyses import compare
+from police_lists.contract.safety import html_text as _h
+
+
+def _pct(x) -> str:
+    return f"{float(x):.1%}"
+
+
+def _who(row) -> str:
+    return f"{_h(row['force'])} (<code>{_h(row['list'])}</code>)"
+
+
+def opening(sizes: pd.DataFrame, comparison: pd.DataFrame, synthetic: bool) -> str:
+    """The page's first paragraphs (HTML): what is compared, and the SYNTHETIC warning."""
+    parts = []
+    if synthetic:
+        parts.append(
+            "<strong>SYNTHETIC: these lists are invented people, generated from census margins with invented "
+            "settings. Every difference between them was put there by the generator; none is a finding.</strong>"
+        )
+    forces = comparison.drop_duplicates("list")
+    named = forces[forces["force_code"] != ""]
+    parts.append(
+        f"This page compares {len(sizes)} list(s) from {named['force_code'].nunique()} police force area(s) side "
+        "by side. Each list is compared with the census population of its own force area, and every count comes "
+        "from the list's published, disclosure-controlled profile."
+    )
+    if len(named) < len(forces):
+        missing = forces[forces["force_code"] == ""]
+        parts.append(
+            "No force area is known for "
+            + ", ".join(f"<code>{_h(x)}</code>" for x in missing["list"])
+            + " (give the parameter <code>force</code>, or a police.uk file name), so no ratio is shown for it."
+        )
+    return "".join(f"<p>{p}</p>" for p in parts)
+
+
+def say_group(comparison: pd.DataFrame, ranks: pd.DataFrame, group: str, level: str) -> str:
+    """One group's findings in words: the range of its shares and ratios, which lists the
+    intervals order, and which are not ranked (HTML)."""
+    out = []
+    for measure, what in ((compare.SHARE, "share of the people whose ethnicity is known"), (compare.RATIO, "ratio")):
+        r = ranks[(ranks["group"] == group) & (ranks["measure"] == measure)]
+        left_out = compare.unranked(comparison, group, measure)
+        if r.empty:
+            out.append(f"No list has a published {group} {_h(what)} with an interval.")
+            continue
+        lo, hi = r.loc[r["value"].astype(float).idxmin()], r.loc[r["value"].astype(float).idxmax()]
+        fmt = _pct if measure == compare.SHARE else (lambda x: f"{float(x):.2f}")
+        if measure == compare.SHARE:
+            text = f"The {_h(group)} {_h(what)} ranges from {fmt(lo['value'])} in {_who(lo)}"
+        else:
+            text = (
+                f"Against each force area's own residents, the {_h(group)} ratio (list share over census share) "
+                f"ranges from {fmt(lo['value'])} in {_who(lo)}"
+            )
+        text += f" to {fmt(hi['value'])} in {_who(hi)}"
+        text += f" ({_h(level)} intervals {fmt(lo['ci_low'])} to {fmt(lo['ci_high'])} and {fmt(hi['ci_low'])} to "
+        text += f"{fmt(hi['ci_high'])})."
+        first = r[(r["rank_best"] == 1) & (r["rank_worst"] == 1)]
+        if len(r) > 1 and len(first):
+            text += f" Only {_who(first.iloc[0])} is placed first: its interval lies wholly above every other list's."
+        firm = r[r["rank_best"] == r["rank_worst"]]
+        shared = len(r) - len(firm)
+        if len(r) > 1 and shared == len(r):
+            text += " Every interval overlaps another, so no list can be placed above the others: all share ranks."
+        elif len(r) > 1:
+            text += (
+                f" Ordered by their intervals, {len(firm)} of {len(r)} list(s) have a rank of their own; "
+                f"{shared} share a rank range with a list whose interval overlaps theirs."
+            )
+        if left_out:
+            text += " Not ranked (a count suppressed or no force area): " + ", ".join(
+                f"<code>{_h(x)}</code>" for x in left_out
+            )
+            text += "."
+        out.append(text)
+    return "".join(f"<p>{p}</p>" for p in out)
+
+
+def ratio_chart(ranks: pd.DataFrame, group: str, level: str, stamp: str | None = None):
+    """Each list's ratio for `group` against its own force area, with its interval, one
+    row per list in rank order; a dashed line at parity (ratio 1)."""
+    import matplotlib.pyplot as plt
+
+    r = ranks[(ranks["group"] == group) & (ranks["measure"] == compare.RATIO)]
+    fig, ax = plt.subplots(figsize=(6.5, 0.5 * max(len(r), 2) + 1.2))
+    y = np.arange(len(r))[::-1]
+    value = r["value"].astype(float).to_numpy()
+    low, high = r["ci_low"].astype(float).to_numpy(), r["ci_high"].astype(float).to_numpy()
+    ax.errorbar(value, y, xerr=[value - low, high - value], fmt="o", color="#4477aa", ecolor="black", capsize=3)
+    ax.axvline(1.0, color="grey", linestyle="--", linewidth=1)
+    ax.set_yticks(y, [f"{f} (rank {k})" for f, k in zip(r["force"], r["rank"])])
+    ax.set_xlabel(f"{group} share of the list over {group} share of the force area's residents ({level} interval)")
+    ax.set_title(f"{group} people on each list against their force area's population (1 = parity)")
+    if r.empty:
+        ax.text(0.5, 0.5, "no ratio can be shown without revealing a small count", ha="center", transform=ax.transAxes)
+    if stamp:
+        fig.text(0.5, 0.5, stamp, ha="center", va="center", fontsize=16, color="#cc3311", alpha=0.35, rotation=20)
+    return fig
