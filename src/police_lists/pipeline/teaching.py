@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import copy
 import html
+import os
 import re
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from police_lists.analyses.teaching import (
@@ -264,6 +266,25 @@ finished notebooks are marked with <code>make grade SUBMISSIONS=folder OUT=folde
 # --- the build -----------------------------------------------------------------
 
 
+@contextmanager
+def _papermill_state_restored():
+    """papermill runs each notebook inside os.chdir(its folder) and keeps the folder of its
+    local file handler in a module global, both process-wide: threads interleaving leave
+    them pointing at another run's staging folder, deleted afterwards, and the next build
+    in the same process then fails to read its notebook. Put both back as they were."""
+    from papermill.iorw import papermill_io
+
+    start = os.getcwd()
+    handler = papermill_io.get_handler("local")
+    before = handler.cwd(None)
+    handler.cwd(before)
+    try:
+        yield
+    finally:
+        os.chdir(start)
+        handler.cwd(before)
+
+
 def build_teaching(
     output_dir: str = "outputs",
     data_dir: str = "data",
@@ -316,7 +337,7 @@ def build_teaching(
 
     written = []
     with staging_area(out, "teaching") as staging_root:
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        with _papermill_state_restored(), ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             results = list(pool.map(lambda job: run(job, staging_root), jobs_todo))
         handouts = {
             name: nbformat.writes(handout_version(nb, name, wheel_name)).encode("utf-8")
