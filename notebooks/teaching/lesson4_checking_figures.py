@@ -36,7 +36,7 @@
 
 # %% tags=["parameters"]
 # Parameters: papermill overrides these. The build renders role="student" and role="instructor".
-data_dir: str = "data"  # folder holding datapackage.json; relative paths start at the project root
+data_dir: str = "data"  # folder holding datapackage.json; relative paths start at the project root (installed from the classroom wheel: at the notebook's folder, and "data" is the copy inside the package)
 output_dir: str = "outputs"  # tables/ and figures/ are written here
 role: str = "student"  # student (exercises blank) or instructor (solutions shown and checked)
 

@@ -88,15 +88,17 @@ def lesson_of(nb, filename: str, known: list[str]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def prepared(nb, lesson: str, numbers: list[int], data_dir: str, work: Path):
-    """The submission as the grader runs it: its parameters set (student role, the
-    project's data, outputs in the private folder) by papermill's own parameter
-    injection, and a last cell printing the answers."""
+def prepared(path: Path, numbers: list[int], data_dir: str, work: Path):
+    """The submission as the grader runs it: read by papermill's own loader (which gives
+    every cell the metadata papermill needs), its parameters set by papermill's injection
+    (student role, the project's data, outputs in the private folder), and a last cell
+    printing the answers."""
     import nbformat
+    from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
     nb = parameterize_notebook(
-        nb,
+        load_notebook_node(str(path)),
         {"data_dir": str(data_folder(data_dir)), "output_dir": str(work / "outputs"), "role": "student"},
         kernel_name="python3",
         language="python",
@@ -240,9 +242,12 @@ def grade_one(path: Path, data_dir: str, time_limit: int, references: dict) -> l
     with tempfile.TemporaryDirectory(prefix="police-lists-grade-") as tmp:
         work = Path(tmp)
         try:
-            run = prepared(nb, lesson, numbers, data_dir, work)
+            run = prepared(path, numbers, data_dir, work)
         except Exception as exc:  # noqa: BLE001
-            return [Row(name, lesson, n, ERROR, f"cannot prepare the notebook: {type(exc).__name__}") for n in numbers]
+            return [
+                Row(name, lesson, n, ERROR, f"cannot prepare the notebook: {type(exc).__name__}: {exc}")
+                for n in numbers
+            ]
         executed, problem = execute_submission(run, work, time_limit)
     answers = _answers(executed) if executed is not None else None
     errors = _errors_by_exercise(executed, numbers, time_limit) if executed is not None else {}
