@@ -19,7 +19,7 @@ export CHROMIUM
 # pytest-xdist workers for `make test` (`make test JOBS=1`: one process).
 JOBS ?= 2
 
-.PHONY: all setup validate derive build test test-fast chromium lab clean teaching profile synth bench sync format
+.PHONY: all setup validate derive build test test-fast chromium lab clean teaching grade profile synth bench sync format
 
 all: build
 
@@ -111,9 +111,22 @@ bench: $(STAMP)
 	$(PY) scripts/bench_build.py
 
 # Teaching pack: student and instructor version of every lesson in
-# notebooks/teaching/ -> outputs/html/teaching/ (instructor checks must pass).
+# notebooks/teaching/ -> outputs/html/teaching/ (instructor checks must pass; the
+# teaching index is outputs/html/teaching/index.html), and the classroom bundle
+# outputs/teaching/ (student notebooks, the package as a wheel with its data, a README).
 teaching: $(STAMP)
 	$(PY) -m police_lists teaching
+
+# Mark students' notebooks: each runs in a fresh kernel in its own temporary folder,
+# TIME_LIMIT seconds a cell (default 60); OUT/grades.csv and OUT/feedback/<file>.html.
+#   make grade SUBMISSIONS=handed_in/ OUT=/tmp/marks
+# SUBMISSIONS and TIME_LIMIT pass as the profile target's LIST/OUT/PARAMS do (OUT is
+# exported there): taken as typed with $(value ...), read from the environment.
+override SUBMISSIONS := $(value SUBMISSIONS)
+override TIME_LIMIT := $(value TIME_LIMIT)
+export SUBMISSIONS TIME_LIMIT
+grade: $(STAMP)
+	@$(PY) -m police_lists grade --from-environment
 
 # Profile any police list (record-level or aggregate, .csv or .xlsx) into OUT/:
 # profile.html, notebook.ipynb, manifest.json, tables/, figures/. The list is

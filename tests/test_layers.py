@@ -122,9 +122,6 @@ def test_notebooks_import_only_what_tells_the_story(path):
 
 # ---------------------------------------------------------------- decisions as data
 CLAIM_ID = json.loads((ROOT / "data/schemas/claims.schema.json").read_text())["fields"][0]["constraints"]["pattern"]
-# TEMPORARY until issue 15 rewrites the lesson checks and hints (analyses.teaching.LESSONS): an
-# exercise's answer and its hint name the claims the lesson reads, for students to look up.
-CLAIM_IDS_ALLOWED_IN = {"analyses/teaching.py"}
 
 
 def known_ids() -> set[str]:
@@ -145,10 +142,9 @@ def test_no_claim_or_conflict_id_in_the_package():
     found = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         rel = path.relative_to(PACKAGE).as_posix()
-        if rel not in CLAIM_IDS_ALLOWED_IN:
-            hits = ids_in(path.read_text(encoding="utf-8"), ids)
-            if hits:
-                found[rel] = sorted(set(hits))
+        hits = ids_in(path.read_text(encoding="utf-8"), ids)
+        if hits:
+            found[rel] = sorted(set(hits))
     assert found == {}, "claim or conflict ids belong in data/manual/, not in the code"
 
 

@@ -1,20 +1,34 @@
 """Teaching pack: every instructor solution passes its check, no student
 version contains solution code or solution output, checks say right / wrong /
-not answered, and a wrong solution fails the build."""
+not answered, and a wrong solution fails the build; the pages a teacher hands
+out; the classroom bundle installed in a fresh virtual environment outside the
+repository; grading a folder of submissions (issue 15)."""
 
+import csv
+import hashlib
 import html
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
 
 import nbformat
 import pytest
 
 from police_lists.analyses import teaching
 from police_lists.methods.rounding import consistent_counts
+from police_lists.pipeline import bundle
 from police_lists.pipeline import teaching as teaching_build
 from police_lists.pipeline.cli import main as cli_main
 
-LESSONS = list(teaching.LESSONS)
+EXERCISES = teaching.all_exercises()
+LESSONS = list(EXERCISES)
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +87,7 @@ def test_both_versions_of_every_lesson_are_published(taught):
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_every_solution_passes_its_check(taught, lesson):
     out, _ = taught
-    numbers = {ex.number for ex in teaching.LESSONS[lesson]["exercises"]}
+    numbers = set(EXERCISES[lesson])
     instructor = _nb(out, lesson, "instructor")
     assert teaching_build.verdicts(instructor) == {n: teaching.RIGHT for n in numbers}
     assert not [c for c in instructor.cells if teaching_build.EXERCISE_TAG in c.metadata.get("tags", [])]
@@ -115,7 +129,7 @@ def test_student_version_has_no_solution_code_or_output(taught, lesson):
         assert text not in student_outputs, text
         assert text not in student_html, text
     # Every check was reached and reported a blank answer, not a failure.
-    numbers = {ex.number for ex in teaching.LESSONS[lesson]["exercises"]}
+    numbers = set(EXERCISES[lesson])
     assert teaching_build.verdicts(student) == {n: teaching.UNANSWERED for n in numbers}
     assert "Reference answer" not in student_html
 
@@ -146,7 +160,7 @@ def test_checker_says_right_wrong_and_not_answered(capsys):
     student.exercise_2("459-466")
     student.exercise_2(None)
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "Exercise 2: right. Reference answer: 459–466"
+    assert lines[0] == "Exercise 2: right. Reference answer: 459 to 466"
     assert lines[1].startswith("Exercise 2: not right yet. Hint:") and "466" not in lines[1]
     assert lines[2].startswith("Exercise 2: not right yet (expected (lowest, highest)). Hint:")
     assert lines[3].startswith("Exercise 2: not answered yet. Hint:")
@@ -181,7 +195,9 @@ def test_a_wrong_solution_fails_the_instructor_build(tmp_path, monkeypatch):
     monkeypatch.setattr(teaching_build, "lesson_path", lambda name: path)
     out = tmp_path / "out"
     with pytest.raises(teaching_build.TeachingBuildError, match=r"\(instructor\): ExerciseCheckError: .*exercise 3"):
-        teaching_build.build_teaching(str(out), lessons=[lesson], validate_first=False, log=lambda *_: None)
+        teaching_build.build_teaching(
+            str(out), lessons=[lesson], validate_first=False, bundle=False, log=lambda *_: None
+        )
     assert not (out / "html").exists() and not (out / "notebooks").exists()
     assert not (out / ".staging" / "teaching").exists()
 
@@ -197,7 +213,7 @@ def test_an_answer_given_away_fails_the_student_build(tmp_path, monkeypatch):
     monkeypatch.setattr(teaching_build, "lesson_path", lambda name: path)
     with pytest.raises(teaching_build.TeachingBuildError, match=r"\(student\): checks printed \{1: 'right'\}"):
         teaching_build.build_teaching(
-            str(tmp_path / "out"), lessons=[lesson], validate_first=False, log=lambda *_: None
+            str(tmp_path / "out"), lessons=[lesson], validate_first=False, bundle=False, log=lambda *_: None
         )
 
 
@@ -205,3 +221,268 @@ def test_cli_unknown_lesson_is_one_line_and_non_zero(capsys):
     assert cli_main(["teaching", "--lesson", "no_such_lesson", "--output-dir", "/tmp/unused-teaching"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no_such_lesson" in err[0]
+
+
+# ---------------------------------------------------------------- pages a teacher hands out
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_student_page_reads_as_a_worksheet(taught, lesson):
+    out, _ = taught
+    text = _html_text(out / "html" / "teaching" / f"{lesson}_student.html")
+    assert "not answered yet" not in text and "Fill in each" not in text and "Student version" not in text
+    for ex in EXERCISES[lesson].values():
+        assert f"Hint: {ex.hint}" in text  # each exercise with its hint, written once in the notebook
+    info = nbformat.read(teaching_build.lesson_path(lesson), as_version=4).metadata["lesson"]
+    assert f"about {info['minutes']} minutes" in text and info["prerequisites"] in text
+    assert all(goal in text for goal in info["goals"])
+
+
+@pytest.mark.parametrize("role", teaching.ROLES)
+def test_pages_show_one_parameters_cell_wrapped_code_and_the_real_command(taught, role):
+    out, _ = taught
+    for lesson in LESSONS:
+        page = (out / "html" / "teaching" / f"{lesson}_{role}.html").read_text(encoding="utf-8")
+        text = _html_text(out / "html" / "teaching" / f"{lesson}_{role}.html")
+        assert text.count("role: str =") == 1 and f'role: str = "{role}"' in text
+        assert not re.search(r"^role = ", text, re.M)  # papermill's injected copy is not shown
+        assert teaching_build.WRAP_CODE in page
+        assert "built by make teaching" in text and "make all" not in text
+        assert '<a href="index.html">All lessons</a>' in page
+        if role == "instructor":  # answers written for people, never a repr
+            assert not re.search(r"Estimate\(value=|\brange\(\d+, \d+\)|Decimal\('", text)
+
+
+def test_teaching_index_lists_every_lesson_with_goals_timing_and_prerequisites(taught):
+    out, _ = taught
+    page = (out / "html" / "teaching" / "index.html").read_text(encoding="utf-8")
+    assert f'content="{html.escape(teaching_build.CSP)}"' in page
+    for lesson in LESSONS:
+        nb = nbformat.read(teaching_build.lesson_path(lesson), as_version=4)
+        info = nb.metadata["lesson"]
+        assert html.escape(teaching_build.lesson_title(nb)) in page
+        assert f"about {info['minutes']} minutes" in page and html.escape(info["prerequisites"]) in page
+        assert f'href="{lesson}_student.html"' in page and f'href="{lesson}_instructor.html"' in page
+
+
+def test_no_check_or_hint_is_written_twice():
+    # The hint lives in the exercise cell's metadata only; no cell repeats it as a comment.
+    for lesson in LESSONS:
+        nb = nbformat.read(teaching_build.lesson_path(lesson), as_version=4)
+        code = "\n".join(c.source for c in nb.cells)
+        for ex in EXERCISES[lesson].values():
+            assert ex.hint not in code
+            assert "Hint" not in code
+
+
+# ---------------------------------------------------------------- the classroom bundle
+
+
+def _answered(handout, lesson):
+    """A handout notebook with each `answer_N = None` replaced by the lesson's solution cell:
+    what a student who got everything right hands in."""
+    source = nbformat.read(teaching_build.lesson_path(lesson), as_version=4)
+    solutions = {}
+    for cell in source.cells:
+        if teaching_build.SOLUTION_TAG in cell.metadata.get("tags", []):
+            solutions[int(re.search(r"^answer_(\d+) =", cell.source, re.M)[1])] = cell.source
+    nb = nbformat.from_dict(json.loads(json.dumps(handout)))
+    for cell in nb.cells:
+        m = re.search(r"^answer_(\d+) = None$", cell.source, re.M)
+        if m:
+            cell.source = solutions[int(m[1])]
+    return nb
+
+
+def _handout(out, lesson):
+    return nbformat.read(out / "teaching" / f"{lesson}.ipynb", as_version=4)
+
+
+def test_bundle_holds_notebooks_a_wheel_with_the_data_and_a_readme(taught):
+    out, _ = taught
+    folder = out / "teaching"
+    wheel = folder / bundle.wheel_filename()
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted([*(f"{lesson}.ipynb" for lesson in LESSONS), "README.md", wheel.name])
+    with zipfile.ZipFile(wheel) as z:
+        files = set(z.namelist())
+        assert "police_lists/_bundle/data/datapackage.json" in files
+        assert "police_lists/_bundle/data/claims.csv" in files
+        specs = json.loads(z.read("police_lists/_bundle/teaching/exercises.json"))
+        assert {z.getinfo(n).date_time for n in files} == {(1980, 1, 1, 0, 0, 0)}
+        wheel_text = "\n".join(z.read(n).decode("utf-8", "replace") for n in files)
+    assert set(specs) == set(LESSONS)
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    assert wheel.name in readme and all(f"{lesson}.ipynb" in readme for lesson in LESSONS)
+    for lesson in LESSONS:
+        handout = _handout(out, lesson)
+        assert handout.metadata["police_lists"] == {"lesson": lesson}
+        assert wheel.name in handout.cells[1].source and "%pip install" in handout.cells[1].source
+        assert not [c for c in handout.cells if "injected-parameters" in c.metadata.get("tags", [])]
+        assert "not answered yet" not in json.dumps(handout)
+        # no solution code in any file of the bundle (the package's own source shares generic
+        # lines such as imports with the solutions; every line that computes an answer is checked)
+        source = nbformat.read(teaching_build.lesson_path(lesson), as_version=4)
+        lines = _solution_only_lines(source)
+        assert [line for line in lines if "answer_" in line]
+        for line in lines:
+            assert line not in json.dumps(handout), line
+            assert "answer_" not in line or line not in wheel_text, line
+
+
+def test_the_wheel_is_byte_identical_between_builds(taught, tmp_path):
+    out, _ = taught
+    again = bundle.build_wheel(tmp_path, "data", EXERCISES)
+    built = out / "teaching" / bundle.wheel_filename()
+    assert hashlib.sha256(again.read_bytes()).hexdigest() == hashlib.sha256(built.read_bytes()).hexdigest()
+
+
+def _fresh_venv(where: Path, *requirements: str) -> dict:
+    """A virtual environment in `where` (outside the clone) with only `requirements`
+    installed by pip (from the package index pip is configured with); the environment
+    variables that make its `python`, `papermill` and kernel the ones used."""
+    assert not where.resolve().is_relative_to(ROOT.resolve())
+    venv.EnvBuilder(with_pip=True).create(where)
+    env = {k: v for k, v in os.environ.items() if k not in ("POLICE_LISTS_ROOT", "PYTHONPATH", "VIRTUAL_ENV")}
+    env["PATH"] = f"{where / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    env["JUPYTER_PATH"] = str(where / "share" / "jupyter")
+    subprocess.run([where / "bin" / "python", "-m", "pip", "install", "--quiet", *requirements], check=True, env=env)
+    return env
+
+
+def _run_in(env: dict, venv_dir: Path, folder: Path, name: str) -> nbformat.NotebookNode:
+    subprocess.run(
+        [venv_dir / "bin" / "papermill", name, f"done_{name}", "-p", "role", "instructor", "--no-progress-bar"],
+        cwd=folder,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return nbformat.read(folder / f"done_{name}", as_version=4)
+
+
+def test_every_student_notebook_runs_from_the_wheel_alone_outside_the_repository(taught, tmp_path):
+    """A fresh virtual environment outside the clone gets only the bundle's wheel (its
+    dependencies come from the package index pip is configured with; on the reference
+    machine that is PyPI through a local cache); each student notebook, answered with
+    the lesson's solutions, runs from an empty folder in the instructor role, where a
+    check that is not right stops the run."""
+    out, _ = taught
+    wheel = out / "teaching" / bundle.wheel_filename()
+    env = _fresh_venv(tmp_path / "venv", f"{wheel}[notebook]")
+    check = subprocess.run(
+        [tmp_path / "venv" / "bin" / "python", "-c", "import police_lists.contract.paths as p; print(p.IN_REPOSITORY)"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert check.stdout.strip() == "False"  # the package knows it is not in a repository
+    for lesson in LESSONS:
+        folder = tmp_path / f"class_{lesson}"
+        folder.mkdir()
+        nbformat.write(_answered(_handout(out, lesson), lesson), folder / f"{lesson}.ipynb")
+        done = _run_in(env, tmp_path / "venv", folder, f"{lesson}.ipynb")
+        assert teaching_build.verdicts(done) == {n: teaching.RIGHT for n in EXERCISES[lesson]}
+        assert (folder / "outputs" / "tables").is_dir()  # outputs land where the notebook runs
+
+
+def test_a_notebook_installs_the_wheel_itself_as_on_colab(taught, tmp_path):
+    """Colab / JupyterHub: a kernel without the package; the notebook's setup cell runs
+    `%pip install <wheel>` from the notebook's folder, and the lesson then runs."""
+    out, _ = taught
+    lesson = LESSONS[0]
+    kernel_only = bundle.pinned(bundle.NOTEBOOK)
+    env = _fresh_venv(tmp_path / "venv", *kernel_only)
+    folder = tmp_path / "content"
+    folder.mkdir()
+    shutil.copy(out / "teaching" / bundle.wheel_filename(), folder)
+    nbformat.write(_answered(_handout(out, lesson), lesson), folder / f"{lesson}.ipynb")
+    done = _run_in(env, tmp_path / "venv", folder, f"{lesson}.ipynb")
+    assert teaching_build.verdicts(done) == {n: teaching.RIGHT for n in EXERCISES[lesson]}
+
+
+# ---------------------------------------------------------------- grading
+
+
+def _submission(out, tmp, name, lesson, edit=None, right=True):
+    nb = _answered(_handout(out, lesson), lesson) if right else _handout(out, lesson)
+    if edit:
+        edit(nb)
+    nbformat.write(nb, tmp / name)
+
+
+def _set_answer(n, code):
+    def edit(nb):
+        cell = next(c for c in nb.cells if re.search(rf"^answer_{n} =", c.source, re.M))
+        cell.source = code
+
+    return edit
+
+
+def test_grading_a_folder_of_submissions(taught, tmp_path):
+    out, _ = taught
+    lesson = "lesson1_reading_a_statistic"
+    subs = tmp_path / "handed in $(touch PWNED)"
+    subs.mkdir()
+    hostile = "=HYPERLINK(1)<img src=x onerror=alert(1)>.ipynb"
+    _submission(out, subs, "all_right.ipynb", lesson)
+    _submission(out, subs, hostile, lesson, right=False)
+    _submission(out, subs, "one_wrong.ipynb", lesson, _set_answer(3, "answer_3 = 1"))
+    _submission(out, subs, "raises.ipynb", lesson, _set_answer(2, "answer_2 = 1 / 0"))
+    _submission(out, subs, "loops.ipynb", lesson, _set_answer(4, "while True:\n    pass\nanswer_4 = 0"))
+
+    def deletes(nb):  # tries to delete every notebook where it runs, and the folder above
+        nb.cells.append(
+            nbformat.v4.new_code_cell(
+                "import os, glob\nfor f in glob.glob('*.ipynb') + glob.glob('../*'):\n"
+                "    try:\n        os.remove(f)\n    except OSError:\n        pass"
+            )
+        )
+
+    _submission(out, subs, "deletes.ipynb", lesson, deletes)
+    before = {p.name: p.read_bytes() for p in subs.iterdir()}
+    marks = tmp_path / "marks"
+    env = {**os.environ, "SUBMISSIONS": str(subs), "OUT": str(marks), "TIME_LIMIT": "20"}
+    run = subprocess.run(["make", "-s", "grade"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert not list(ROOT.glob("PWNED")) and not list(tmp_path.glob("PWNED"))
+    assert {p.name: p.read_bytes() for p in subs.iterdir()} == before  # nothing submitted was touched
+
+    with open(marks / "grades.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    got = {(r["student_file"], int(r["exercise"])): (r["result"], r["note"]) for r in rows}
+    assert {r["lesson"] for r in rows} == {lesson}
+    everything_right = {n: "right" for n in EXERCISES[lesson]}
+    expected = {
+        "all_right.ipynb": everything_right,
+        "'" + hostile: {n: "not answered" for n in EXERCISES[lesson]},  # a formula-looking name is neutralised
+        "one_wrong.ipynb": {**everything_right, 3: "not right"},
+        "raises.ipynb": {**everything_right, 2: "error"},
+        "loops.ipynb": {**everything_right, 4: "error"},
+        "deletes.ipynb": everything_right,
+    }
+    assert {k: v[0] for k, v in got.items()} == {
+        (f, n): result for f, results in expected.items() for n, result in results.items()
+    }
+    assert got[("raises.ipynb", 2)][1] == "ZeroDivisionError: division by zero"
+    assert got[("loops.ipynb", 4)][1] == "stopped after the time limit (20 s a cell)"
+
+    pages = sorted((marks / "feedback").iterdir())
+    assert len(pages) == 6
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert f'content="{html.escape(teaching_build.CSP)}"' in text
+        assert "<img" not in text and "<script" not in text
+    wrong = (marks / "feedback" / "one_wrong.html").read_text(encoding="utf-8")
+    assert "Exercise 3: <strong>not right</strong>" in wrong
+    assert html.escape(EXERCISES[lesson][3].hint) in wrong
+
+
+def test_grade_refuses_bad_input_in_one_line(tmp_path):
+    env = {**os.environ, "SUBMISSIONS": str(tmp_path / "missing"), "OUT": str(tmp_path / "o")}
+    run = subprocess.run(
+        [sys.executable, "-m", "police_lists", "grade", "--from-environment"], env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 1 and len(run.stderr.strip().splitlines()) == 1 and "is not a folder" in run.stderr

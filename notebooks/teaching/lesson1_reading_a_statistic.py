@@ -2,6 +2,7 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: lesson
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -11,6 +12,19 @@
 #     display_name: Python 3
 #     language: python
 #     name: python3
+#   lesson:
+#     goals:
+#     - 'say what a published percentage of a list claims about real people: a range
+#       of whole counts, not one number'
+#     - compute that range under the rounding rule a source used, and explain why floating-point
+#       rounding is not good enough
+#     - explain why the same share printed with one more decimal place can be impossible,
+#       and what to ask a source that prints it
+#     - explain why the rounding rule (rounding against truncation) changes the range
+#     minutes: 45
+#     prerequisites: Python and pandas at the level of an introductory course; no statistics.
+#     timing: reading the statistic and its sources (10 min); worked example (10 min);
+#       exercises (20 min); discussion (5 min)
 # ---
 
 # %% [markdown]
@@ -24,7 +38,7 @@
 
 # %% tags=["parameters"]
 # Parameters: papermill overrides these. The build renders role="student" and role="instructor".
-data_dir: str = "data"  # folder holding datapackage.json; relative paths start at the project root
+data_dir: str = "data"  # folder holding datapackage.json; relative paths start at the project root (installed from the classroom wheel: at the notebook's folder, and "data" is the copy inside the package)
 output_dir: str = "outputs"  # tables/ and figures/ are written here
 role: str = "student"  # student (exercises blank) or instructor (solutions shown and checked)
 
@@ -76,13 +90,11 @@ app.say(f"PD2: {pct_young}% of {count(n)} is {num(literal)} people if taken lite
 #
 # Multiply the Black share the story printed by the list size. What number of people does that give, and why can it not be the count?
 
-# %% tags=["exercise"]
-# Your answer. Hint: teaching.value("PD3", data_dir) is the percentage as text; float(...) turns it into a number.
+# %% exercise={"answer": "literal_count('PD3', 'P3')", "hint": "multiply the percentage (as a number, not text: float(teaching.value(\"PD3\", data_dir))) by the list size and divide by 100.", "kind": "number", "number": 1, "shape": "a number", "tolerance": 0.005} tags=["exercise"]
 answer_1 = None
 
 # %% tags=["solution"]
 answer_1 = float(teaching.value("PD3", data_dir)) * teaching.count("P3", data_dir) / 100
-answer_1
 
 # %%
 check.exercise_1(answer_1)
@@ -92,13 +104,11 @@ check.exercise_1(answer_1)
 #
 # Find the lowest and the highest whole count of Black people consistent with the published share.
 
-# %% tags=["exercise"]
-# Your answer. Hint: consistent_counts(percent_as_printed, list_size), as in the worked example.
+# %% exercise={"answer": "counts_fitting('PD3', 'P3')", "hint": "use consistent_counts(percent_as_printed, list_size) as in the worked example; give (lowest, highest) or the range itself.", "kind": "count_range", "number": 2, "shape": "(lowest, highest)"} tags=["exercise"]
 answer_2 = None
 
 # %% tags=["solution"]
 answer_2 = consistent_counts(teaching.value("PD3", data_dir), teaching.count("P3", data_dir))
-answer_2
 
 # %%
 check.exercise_2(answer_2)
@@ -108,14 +118,12 @@ check.exercise_2(answer_2)
 #
 # Suppose another outlet had printed the same share with a zero after the decimal point. To a reader it looks like the same figure, only more precise. How many whole counts of people out of the same list fit it? What would you ask that outlet?
 
-# %% tags=["exercise"]
-# Your answer. Hint: teaching.one_more_decimal("...") adds a decimal place; len(...) counts a range.
+# %% exercise={"answer": "counts_fitting_one_more_decimal('PD3', 'P3')", "hint": "build the text with teaching.one_more_decimal(\"...\") and count the whole numbers consistent_counts returns with len(...).", "kind": "number", "number": 3, "shape": "a whole number"} tags=["exercise"]
 answer_3 = None
 
 # %% tags=["solution"]
 answer_3 = len(consistent_counts(teaching.one_more_decimal(teaching.value("PD3", data_dir)),
                                  teaching.count("P3", data_dir)))
-answer_3
 
 # %%
 check.exercise_3(answer_3)
@@ -125,13 +133,11 @@ check.exercise_3(answer_3)
 #
 # Some organisations truncate percentages instead of rounding them. Under truncation, which whole counts fit the published Black share?
 
-# %% tags=["exercise"]
-# Your answer. Hint: consistent_counts(..., rule="truncate").
+# %% exercise={"answer": "counts_fitting('PD3', 'P3', 'truncate')", "hint": "consistent_counts takes rule=\"truncate\" for a source that cuts decimals off.", "kind": "count_range", "number": 4, "shape": "(lowest, highest)"} tags=["exercise"]
 answer_4 = None
 
 # %% tags=["solution"]
 answer_4 = consistent_counts(teaching.value("PD3", data_dir), teaching.count("P3", data_dir), rule="truncate")
-answer_4
 
 # %%
 check.exercise_4(answer_4)

@@ -2,6 +2,7 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: lesson
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -11,6 +12,20 @@
 #     display_name: Python 3
 #     language: python
 #     name: python3
+#   lesson:
+#     goals:
+#     - give a share with its base and an interval, and say what the interval means
+#       for a whole list (process variability, not sampling error)
+#     - compute the share ratio (list share over population share) and the rate ratio
+#       of the group against everyone else, and say which question each answers
+#     - choose the right number for a "times as likely" sentence, and prefer "times
+#       as likely" to "times more likely"
+#     - read a synthetic table and recognise that its patterns come from how it was
+#       built
+#     minutes: 60
+#     prerequisites: Lesson one (counts behind a percentage).
+#     timing: shares and intervals (15 min); the two ratios (25 min); the choice question
+#       (5 min); synthetic list and discussion (15 min)
 # ---
 
 # %% [markdown]
@@ -22,7 +37,7 @@
 
 # %% tags=["parameters"]
 # Parameters: papermill overrides these. The build renders role="student" and role="instructor".
-data_dir: str = "data"  # folder holding datapackage.json; relative paths start at the project root
+data_dir: str = "data"  # folder holding datapackage.json; relative paths start at the project root (installed from the classroom wheel: at the notebook's folder, and "data" is the copy inside the package)
 output_dir: str = "outputs"  # tables/ and figures/ are written here
 role: str = "student"  # student (exercises blank) or instructor (solutions shown and checked)
 
@@ -69,13 +84,11 @@ app.say(f"Youngest group (PD2, point value {count(k_young)} of {count(n)}): shar
 #
 # Compute the Black share of the list at the point value, with its interval.
 
-# %% tags=["exercise"]
-# Your answer. Hint: stats.share(k, n) with k the point value above; give (low, high) or the result itself.
+# %% exercise={"answer": "share_interval('PD3', 'P3')", "hint": "stats.share(k, n), with k the point value above, returns the share with .low and .high (Wilson, 95%); give (low, high) or the result itself.", "kind": "interval", "number": 1, "shape": "(low, high) or the Estimate stats.share returns", "tolerance": 0.0001} tags=["exercise"]
 answer_1 = None
 
 # %% tags=["solution"]
 answer_1 = stats.share(k, n)
-answer_1
 
 # %%
 check.exercise_1(answer_1)
@@ -93,13 +106,11 @@ check.exercise_1(answer_1)
 #
 # Divide the list's Black share (at the point value) by the published Black share of Londoners.
 
-# %% tags=["exercise"]
-# Your answer. Hint: teaching.share("PD4", data_dir) is the benchmark as a share; see stats.disproportionality_ratio.
+# %% exercise={"answer": "share_ratio('PD3', 'P3', 'PD4')", "hint": "share ratio = list share / benchmark share; teaching.share(\"PD4\", data_dir) is the benchmark as a share, and stats.disproportionality_ratio does the division.", "kind": "number", "number": 2, "shape": "a number", "tolerance": 0.005} tags=["exercise"]
 answer_2 = None
 
 # %% tags=["solution"]
 answer_2 = stats.disproportionality_ratio(k, n, teaching.share("PD4", data_dir)).value
-answer_2
 
 # %%
 check.exercise_2(answer_2)
@@ -114,14 +125,12 @@ app.say(f"For the rate ratio you also need the number of Londoners: {count(popul
 #
 # Take the published benchmark share as the share of Black Londoners, and London's population from the census.
 
-# %% tags=["exercise"]
-# Your answer. Hint: black_londoners = stats.benchmark_group_count(benchmark_share, population), then stats.group_vs_rest_rate_ratio(k, n, black_londoners, population).value
+# %% exercise={"answer": "rate_ratio_vs_rest('PD3', 'P3', 'PD4')", "hint": "you need the number of Black Londoners, stats.benchmark_group_count(benchmark_share, population), and all Londoners (population) before stats.group_vs_rest_rate_ratio(k, n, black_londoners, population).value.", "kind": "number", "number": 3, "shape": "a number", "tolerance": 0.01} tags=["exercise"]
 answer_3 = None
 
 # %% tags=["solution"]
 black_londoners = stats.benchmark_group_count(teaching.share("PD4", data_dir), population)
 answer_3 = stats.group_vs_rest_rate_ratio(k, n, black_londoners, population).value
-answer_3
 
 # %%
 check.exercise_3(answer_3)
@@ -135,15 +144,13 @@ check.exercise_3(answer_3)
 # - **b**: the rate ratio, group against the rest
 # - **c**: the gap in percentage points between the shares
 
-# %% tags=["exercise"]
-# Your answer. Hint: answer with a letter, e.g. answer_4 = "c".
+# %% exercise={"answer": "choice('b')", "hint": "\"times as likely as other Londoners\" compares two groups of Londoners with each other; answer with a letter, e.g. \"c\".", "kind": "choice", "number": 4, "shape": "a letter"} tags=["exercise"]
 answer_4 = None
 
 # %% tags=["solution"]
 # b: the rate ratio compares Black Londoners with Londoners who are not Black; the share ratio
 # compares them with all Londoners, and the gap is a difference, not a ratio.
 answer_4 = "b"
-answer_4
 
 # %%
 check.exercise_4(answer_4)

@@ -2,6 +2,7 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: lesson
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -11,6 +12,19 @@
 #     display_name: Python 3
 #     language: python
 #     name: python3
+#   lesson:
+#     goals:
+#     - explain that over-representation is always relative to a benchmark, and that
+#       the choice changes the number
+#     - compute an age-matched benchmark from census tables (the age band is read from
+#       claim A1)
+#     - recognise a police-generated benchmark (BM9, and the same figure described three
+#       ways in BM9, BM9b and BM9c) and say why it is not neutral
+#     - present a panel of benchmarks instead of a single number
+#     minutes: 50
+#     prerequisites: Lesson two (the share ratio).
+#     timing: all Londoners (10 min); young Londoners and the chart (15 min); the police's
+#       own figure (15 min); discussion (10 min)
 # ---
 
 # %% [markdown]
@@ -22,7 +36,7 @@
 
 # %% tags=["parameters"]
 # Parameters: papermill overrides these. The build renders role="student" and role="instructor".
-data_dir: str = "data"  # folder holding datapackage.json; relative paths start at the project root
+data_dir: str = "data"  # folder holding datapackage.json; relative paths start at the project root (installed from the classroom wheel: at the notebook's folder, and "data" is the copy inside the package)
 output_dir: str = "outputs"  # tables/ and figures/ are written here
 role: str = "student"  # student (exercises blank) or instructor (solutions shown and checked)
 
@@ -47,7 +61,7 @@ check, app = start_lesson(LESSON, role, data_dir, output_dir)  # check.exercise_
 app.table(teaching.claims_table(["M8", "E5", "A1", "PD4", "BM9"], data_dir), "teaching_l3_claims",
           "the published figures this lesson uses")
 matrix_share = teaching.share("E5", data_dir)
-young_from, young_to = teaching.young_ages(data_dir)
+young_from, young_to = teaching.ages_in("A1", data_dir)
 app.say(f"Amnesty's data: {teaching.value('E5', data_dir)}% of the {count(teaching.count('M8', data_dir))} people on the "
         f"Matrix were Black (E5, M8), and {teaching.value('A1', data_dir)}% were aged {young_from} to {young_to} (A1).")
 
@@ -82,14 +96,12 @@ app.figure(fig, "teaching_l3_black_share_by_age", "Black share of Londoners at e
 #
 # Compute the Black share of Londoners in the age band of Amnesty's age claim.
 
-# %% tags=["exercise"]
-# Your answer. Hint: census.group_count(2021, census.LONDON, "Black", young_from, young_to, data_dir=data_dir) returns (Black residents, all residents) of those ages.
+# %% exercise={"answer": "census_share_in_ages('A1')", "hint": "census.group_count(2021, census.LONDON, \"Black\", young_from, young_to, data_dir=data_dir) returns (Black residents, all residents) of those ages; divide them.", "kind": "number", "number": 1, "shape": "a share between 0 and 1", "tolerance": 0.0005} tags=["exercise"]
 answer_1 = None
 
 # %% tags=["solution"]
 black_young, all_young = census.group_count(2021, census.LONDON, "Black", young_from, young_to, data_dir=data_dir)
 answer_1 = black_young / all_young
-answer_1
 
 # %%
 check.exercise_1(answer_1)
@@ -97,13 +109,11 @@ check.exercise_1(answer_1)
 # %% [markdown]
 # ### Exercise: the share ratio against all Londoners
 
-# %% tags=["exercise"]
-# Your answer. Hint: matrix_share (the list) and share_all (the benchmark) are defined above.
+# %% exercise={"answer": "ratio_to_census('E5')", "hint": "list share / benchmark share: matrix_share (the list) and share_all (the benchmark) are defined above.", "kind": "number", "number": 2, "shape": "a number", "tolerance": 0.01} tags=["exercise"]
 answer_2 = None
 
 # %% tags=["solution"]
 answer_2 = matrix_share / share_all
-answer_2
 
 # %%
 check.exercise_2(answer_2)
@@ -111,13 +121,11 @@ check.exercise_2(answer_2)
 # %% [markdown]
 # ### Exercise: the share ratio against young Londoners
 
-# %% tags=["exercise"]
-# Your answer. Hint: the same division with your young-Londoner share.
+# %% exercise={"answer": "ratio_to_census_in_ages('E5', 'A1')", "hint": "the same division, with your answer to the first exercise as the benchmark.", "kind": "number", "number": 3, "shape": "a number", "tolerance": 0.01} tags=["exercise"]
 answer_3 = None
 
 # %% tags=["solution"]
 answer_3 = matrix_share / answer_1
-answer_3
 
 # %%
 check.exercise_3(answer_3)
@@ -130,13 +138,11 @@ check.exercise_3(answer_3)
 # %% [markdown]
 # ### Exercise: the share ratio against the police's own figure
 
-# %% tags=["exercise"]
-# Your answer. Hint: teaching.share("BM9", data_dir).
+# %% exercise={"answer": "ratio('E5', 'BM9')", "hint": "read the police figure with teaching.share(\"BM9\", data_dir) and divide.", "kind": "number", "number": 4, "shape": "a number", "tolerance": 0.01} tags=["exercise"]
 answer_4 = None
 
 # %% tags=["solution"]
 answer_4 = matrix_share / teaching.share("BM9", data_dir)
-answer_4
 
 # %%
 check.exercise_4(answer_4)
@@ -150,14 +156,12 @@ check.exercise_4(answer_4)
 # - **b**: it is produced by policing itself: who is suspected, charged or recorded depends on police decisions, so any bias in policing is in the benchmark too
 # - **c**: it describes a different city
 
-# %% tags=["exercise"]
-# Your answer. Hint: answer with a letter, e.g. answer_5 = "a".
+# %% exercise={"answer": "choice('b')", "hint": "who decides which people are recorded as responsible for violence? Answer with a letter, e.g. \"a\".", "kind": "choice", "number": 5, "shape": "a letter"} tags=["exercise"]
 answer_5 = None
 
 # %% tags=["solution"]
 # b: the benchmark is an output of the same policing whose fairness is in question.
 answer_5 = "b"
-answer_5
 
 # %%
 check.exercise_5(answer_5)

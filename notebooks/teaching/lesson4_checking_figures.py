@@ -2,6 +2,7 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: lesson
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -11,6 +12,19 @@
 #     display_name: Python 3
 #     language: python
 #     name: python3
+#   lesson:
+#     goals:
+#     - notice that two official figures for the same quantity disagree (the peak of
+#       the Matrix, M6 against M7)
+#     - work out which of them a later percentage was computed from, using exact rounding
+#       (M12b, X19; compare M14b in data/claims.csv as an extension)
+#     - 'apply the GRIM idea to percentages: find percentages that no whole number of
+#       people can produce, and explain why short lists printed with decimals are where
+#       they hide'
+#     minutes: 50
+#     prerequisites: Lesson one (consistent_counts).
+#     timing: the two peaks (10 min); which peak each story used (20 min); impossible
+#       percentages (15 min); discussion (5 min)
 # ---
 
 # %% [markdown]
@@ -22,7 +36,7 @@
 
 # %% tags=["parameters"]
 # Parameters: papermill overrides these. The build renders role="student" and role="instructor".
-data_dir: str = "data"  # folder holding datapackage.json; relative paths start at the project root
+data_dir: str = "data"  # folder holding datapackage.json; relative paths start at the project root (installed from the classroom wheel: at the notebook's folder, and "data" is the copy inside the package)
 output_dir: str = "outputs"  # tables/ and figures/ are written here
 role: str = "student"  # student (exercises blank) or instructor (solutions shown and checked)
 
@@ -56,13 +70,11 @@ app.say(f"The peak was published as **{count(peak_a)}** (M6) and as **{count(pea
 #
 # Compute the percentage fall from the lower published peak to the announced later count.
 
-# %% tags=["exercise"]
-# Your answer. Hint: teaching.percent_change(before, after), or 100 * (before - after) / before.
+# %% exercise={"answer": "fall('M6', 'M12a')", "hint": "fall = 100 x (peak - later count) / peak; teaching.percent_change(before, after) does it.", "kind": "number", "number": 1, "shape": "a percentage", "tolerance": 0.01} tags=["exercise"]
 answer_1 = None
 
 # %% tags=["solution"]
 answer_1 = teaching.percent_change(teaching.count("M6", data_dir), teaching.count("M12a", data_dir))
-answer_1
 
 # %%
 check.exercise_1(answer_1)
@@ -70,13 +82,11 @@ check.exercise_1(answer_1)
 # %% [markdown]
 # ### Exercise: the fall from the higher peak
 
-# %% tags=["exercise"]
-# Your answer. Hint: the same formula with the other peak.
+# %% exercise={"answer": "fall('M7', 'M12a')", "hint": "the same formula with the other peak.", "kind": "number", "number": 2, "shape": "a percentage", "tolerance": 0.01} tags=["exercise"]
 answer_2 = None
 
 # %% tags=["solution"]
 answer_2 = teaching.percent_change(teaching.count("M7", data_dir), teaching.count("M12a", data_dir))
-answer_2
 
 # %%
 check.exercise_2(answer_2)
@@ -86,8 +96,7 @@ check.exercise_2(answer_2)
 #
 # Round each fall to a whole percent (halves upwards) and compare with the announced fall. Answer with the claim id of the peak that fits (as a string), or `"both"` or `"neither"`.
 
-# %% tags=["exercise"]
-# Your answer. Hint: a string, e.g. answer_3 = "both".
+# %% exercise={"answer": "peak_fit('M12b', 'M12a', 'M6', 'M7')", "hint": "round each of your two falls to a whole percent (halves upwards) and compare with M12b; answer with a string, e.g. \"both\".", "kind": "choice", "number": 3, "shape": "'M6', 'M7', 'both' or 'neither'"} tags=["exercise"]
 answer_3 = None
 
 # %% tags=["solution"]
@@ -98,10 +107,10 @@ published = Decimal(teaching.value("M12b", data_dir))
 # Each fall rounded to a whole percent, halves upwards, as the published figure was.
 rounded = {p: Decimal(str(teaching.percent_change(teaching.count(p, data_dir), after))).quantize(Decimal(1), ROUND_HALF_UP)
            for p in ("M6", "M7")}
-print(rounded)
+for p, r in rounded.items():
+    print(f"from the peak in {p}: a fall of {r}% once rounded")
 fits = [p for p, r in rounded.items() if r == published]
 answer_3 = fits[0] if len(fits) == 1 else ("both" if fits else "neither")
-answer_3
 
 # %%
 check.exercise_3(answer_3)
@@ -114,8 +123,7 @@ check.exercise_3(answer_3)
 # %%
 app.say(f"X19: a fall of {teaching.value('X19', data_dir)}% to {count(teaching.count('M16', data_dir))} (M16).")
 
-# %% tags=["exercise"]
-# Your answer. Hint: teaching.percent_change from each peak to M16, then round like X19; a string as before.
+# %% exercise={"answer": "peak_fit('X19', 'M16', 'M6', 'M7')", "hint": "compute the fall from each peak to M16 with teaching.percent_change and round it like X19; a string as before.", "kind": "choice", "number": 4, "shape": "'M6', 'M7', 'both' or 'neither'"} tags=["exercise"]
 answer_4 = None
 
 # %% tags=["solution"]
@@ -126,10 +134,10 @@ published = Decimal(teaching.value("X19", data_dir))
 # Each fall rounded to a whole percent, halves upwards, as the published figure was.
 rounded = {p: Decimal(str(teaching.percent_change(teaching.count(p, data_dir), after))).quantize(Decimal(1), ROUND_HALF_UP)
            for p in ("M6", "M7")}
-print(rounded)
+for p, r in rounded.items():
+    print(f"from the peak in {p}: a fall of {r}% once rounded")
 fits = [p for p, r in rounded.items() if r == published]
 answer_4 = fits[0] if len(fits) == 1 else ("both" if fits else "neither")
-answer_4
 
 # %%
 check.exercise_4(answer_4)
@@ -150,14 +158,12 @@ app.table(teaching.fits_per_percentage(near, n), "teaching_l4_one_decimal_fits",
 #
 # Count the percentages printed with a decimal place, over the whole scale of percentages, that no whole count out of the Pima list can produce.
 
-# %% tags=["exercise"]
-# Your answer. Hint: for s in range(1001), str(decimal.Decimal(s).scaleb(-1)) is s tenths printed with its decimal place; count the percentages whose consistent_counts is empty.
+# %% exercise={"answer": "impossible_one_decimal('P3')", "hint": "for s in range(1001), str(decimal.Decimal(s).scaleb(-1)) is s tenths printed with its decimal place; count the percentages whose consistent_counts is empty.", "kind": "number", "number": 5, "shape": "a whole number"} tags=["exercise"]
 answer_5 = None
 
 # %% tags=["solution"]
 from decimal import Decimal
 answer_5 = sum(1 for s in range(1001) if len(consistent_counts(str(Decimal(s).scaleb(-1)), n)) == 0)
-answer_5
 
 # %%
 check.exercise_5(answer_5)

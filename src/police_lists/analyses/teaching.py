@@ -2,12 +2,17 @@
 
 Each lesson in notebooks/teaching/ is ONE parameterised notebook. Its cells
 are tagged:
-  "exercise"  the blank student version of an answer (``answer_1 = None``
-              with a hint comment);
+  "exercise"  the blank student version of an answer (``answer_1 = None``);
+              its cell metadata "exercise" holds the exercise's check, written
+              once, next to the exercise: number, kind (number, count_range,
+              interval, choice), tolerance, shape, hint, and the reference
+              answer as a recipe call over claim ids (RECIPES below), e.g.
+              "counts_fitting('<percentage claim>', '<count claim>')";
   "solution"  the code that solves it (``answer_1 = ...``).
 A check cell calls ``check.exercise_1(answer_1)``; the check compares the
-answer with a value this module computes from data/ (claims by id, census
-tables), never a typed number, and prints whether it is right, with a hint.
+answer with the reference its recipe computes from data/ (claims by id, census
+tables), never a typed number, and prints whether it is right, with the hint.
+No claim id is written in this module: the notebooks name them.
 
 build_teaching() renders two versions of every lesson from the same source:
   student     solution cells removed BEFORE execution, so neither solution
@@ -23,18 +28,23 @@ students read it) and <out>/notebooks/teaching/<lesson>_<role>.ipynb.
 
 from __future__ import annotations
 
+import ast
+import json
 import numbers
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
 
 from police_lists.analyses import pima
-from police_lists.contract.paths import resolve
+from police_lists.contract.paths import IN_REPOSITORY, notebooks_dir, packaged
+from police_lists.contract.paths import data_dir as data_folder
 from police_lists.methods import stats
 from police_lists.methods.rounding import consistent_counts, rounds_to
 from police_lists.readers import census
@@ -80,9 +90,7 @@ def percent_change(before: int, after: int) -> float:
     return 100 * (before - after) / before
 
 
-def peak_fits(
-    change_claim: str, after_claim: str, peaks: tuple[str, ...] = ("M6", "M7"), data_dir: str = "data"
-) -> list[str]:
+def peak_fits(change_claim: str, after_claim: str, peaks: tuple[str, ...], data_dir: str = "data") -> list[str]:
     """Which rival peak counts give a fall that rounds to the published percentage
     (exact arithmetic and the claim's rounding rule, as in the claims ledger)."""
     c = claim(change_claim, data_dir)
@@ -99,11 +107,11 @@ def peak_fits(
     ]
 
 
-def young_ages(data_dir: str = "data") -> tuple[int, int]:
-    """The age band of Amnesty's 'aged 12 to 24' claim (A1), read from its measure text."""
-    m = re.search(r"aged (\d+) to (\d+)", claim("A1", data_dir)["measure"])
+def ages_in(claim_id: str, data_dir: str = "data") -> tuple[int, int]:
+    """The age band a claim is about ('aged X to Y' in its measure text)."""
+    m = re.search(r"aged (\d+) to (\d+)", claim(claim_id, data_dir)["measure"])
     if not m:
-        raise ValueError("claim A1: no 'aged X to Y' in its measure text")
+        raise ValueError(f"claim {claim_id}: no 'aged X to Y' in its measure text")
     return int(m[1]), int(m[2])
 
 
@@ -134,7 +142,7 @@ def point_count(claim_id: str, data_dir: str = "data") -> int:
 
 
 def pima_point_count(data_dir: str = "data") -> int:
-    """Point value for the Black count on the Pima list (claim PD3)."""
+    """Point value for the Black count on the Pima list (the list's Black share, pima.list_claims)."""
     return point_count(pima.list_claims(data_dir)[1], data_dir)
 
 
@@ -204,7 +212,7 @@ SYNTHETIC_GLOB = "examples/*synthetic*.csv"
 def synthetic_list(data_dir: str = "data") -> tuple[str, pd.DataFrame] | None:
     """(file name, rows) of the synthetic teaching list in data/examples/, or
     None when it is not there (lessons then say so instead of failing)."""
-    files = sorted(resolve(data_dir).glob(SYNTHETIC_GLOB))
+    files = sorted(data_folder(data_dir).glob(SYNTHETIC_GLOB))
     if not files:
         return None
     return files[0].name, pd.read_csv(files[0], dtype=str, keep_default_na=False)
@@ -227,205 +235,170 @@ def london_population_2021(data_dir: str = "data") -> int:
     return census.group_count(2021, census.LONDON, data_dir=data_dir)[1]
 
 
-# --- exercises -------------------------------------------------------------
+# --- reference answers ------------------------------------------------------
+# An exercise's reference answer is named in its notebook, next to the exercise,
+# as a call of one of these recipes with claim ids as arguments, e.g.
+# "literal_count('<percentage claim>', '<count claim>')". Each recipe computes
+# the answer from data/ (never a typed number); none knows a claim id.
 
 
-@dataclass(frozen=True)
-class Exercise:
-    """One exercise: how to compare an answer and what to say when it is not right.
-    `expected` computes the reference answer from data_dir."""
-
-    number: int
-    kind: str  # "number", "count_range", "interval", "choice"
-    expected: Callable[[str], Any]
-    hint: str
-    tolerance: float = 0.0
-    shape: str = ""  # what an answer looks like, said when the type is wrong
+def _census_share(data_dir: str, ages: tuple[int, int] | tuple = ()) -> float:
+    black, everyone = census.group_count(2021, census.LONDON, "Black", *ages, data_dir=data_dir)
+    return black / everyone
 
 
-def _l1(data_dir):  # noqa: D401 - small helpers kept next to the registry
-    return value("PD3", data_dir), count("P3", data_dir)
+def _at_point(percent_claim: str, count_claim: str, data_dir: str) -> tuple[int, int]:
+    return point_count(percent_claim, data_dir), count(count_claim, data_dir)
 
 
-LESSONS: dict[str, dict] = {
-    "lesson1_reading_a_statistic": {
-        "title": "Reading a statistic: rebuilding counts from percentages",
-        "exercises": [
-            Exercise(
-                1,
-                "number",
-                lambda d: float(Decimal(_l1(d)[0]) * _l1(d)[1] / 100),
-                "multiply the percentage (as a number, not text) by the list size and divide by 100.",
-                tolerance=0.005,
-                shape="a number",
-            ),
-            Exercise(
-                2,
-                "count_range",
-                lambda d: consistent_counts(*_l1(d)),
-                "use consistent_counts(percent_as_printed, list_size) as in the worked example; "
-                "give (lowest, highest) or the range itself.",
-                shape="(lowest, highest)",
-            ),
-            Exercise(
-                3,
-                "number",
-                lambda d: len(consistent_counts(one_more_decimal(_l1(d)[0]), _l1(d)[1])),
-                "build the text with teaching.one_more_decimal(...) and count the whole numbers "
-                "consistent_counts returns (len(...)).",
-                shape="a whole number",
-            ),
-            Exercise(
-                4,
-                "count_range",
-                lambda d: consistent_counts(*_l1(d), rule="truncate"),
-                "consistent_counts takes rule='truncate' for a source that cuts decimals off.",
-                shape="(lowest, highest)",
-            ),
-        ],
-    },
-    "lesson2_shares_and_ratios": {
-        "title": "Shares, intervals and disproportionality",
-        "exercises": [
-            Exercise(
-                1,
-                "interval",
-                lambda d: stats.share(pima_point_count(d), count("P3", d)),
-                "stats.share(k, n) returns the share with .low and .high (Wilson, 95%).",
-                tolerance=1e-4,
-                shape="(low, high) or the Estimate stats.share returns",
-            ),
-            Exercise(
-                2,
-                "number",
-                lambda d: stats.disproportionality_ratio(pima_point_count(d), count("P3", d), share("PD4", d)).value,
-                "share ratio = list share / benchmark share; stats.disproportionality_ratio does it.",
-                tolerance=0.005,
-                shape="a number",
-            ),
-            Exercise(
-                3,
-                "number",
-                lambda d: (
-                    stats.group_vs_rest_rate_ratio(
-                        pima_point_count(d),
-                        count("P3", d),
-                        stats.benchmark_group_count(share("PD4", d), london_population_2021(d)),
-                        london_population_2021(d),
-                    ).value
-                ),
-                "you need the number of Black Londoners (stats.benchmark_group_count) and all Londoners "
-                "(population) before stats.group_vs_rest_rate_ratio.",
-                tolerance=0.01,
-                shape="a number",
-            ),
-            Exercise(
-                4,
-                "choice",
-                lambda d: "b",
-                "'times as likely as other Londoners' compares two groups of Londoners with each other.",
-                shape="a letter",
-            ),
-        ],
-    },
-    "lesson3_choosing_a_benchmark": {
-        "title": "Choosing a benchmark",
-        "exercises": [
-            Exercise(
-                1,
-                "number",
-                lambda d: (lambda k, n: k / n)(
-                    *census.group_count(2021, census.LONDON, "Black", *young_ages(d), data_dir=d)
-                ),
-                "census.group_count(year, area, group, age_from, age_to) returns (group, everyone); divide them.",
-                tolerance=0.0005,
-                shape="a share between 0 and 1",
-            ),
-            Exercise(
-                2,
-                "number",
-                lambda d: share("E5", d) / (lambda k, n: k / n)(*census.group_count(2021, census.LONDON, data_dir=d)),
-                "list share / benchmark share, with the all-ages share from the worked example.",
-                tolerance=0.01,
-                shape="a number",
-            ),
-            Exercise(
-                3,
-                "number",
-                lambda d: (
-                    share("E5", d)
-                    / (lambda k, n: k / n)(
-                        *census.group_count(2021, census.LONDON, "Black", *young_ages(d), data_dir=d)
-                    )
-                ),
-                "the same division, with your answer to the first exercise as the benchmark.",
-                tolerance=0.01,
-                shape="a number",
-            ),
-            Exercise(
-                4,
-                "number",
-                lambda d: share("E5", d) / share("BM9", d),
-                "read BM9 with teaching.share('BM9') and divide.",
-                tolerance=0.01,
-                shape="a number",
-            ),
-            Exercise(
-                5,
-                "choice",
-                lambda d: "b",
-                "who decides which people are recorded as responsible for violence?",
-                shape="a letter",
-            ),
-        ],
-    },
-    "lesson4_checking_figures": {
-        "title": "Checking published figures against each other",
-        "exercises": [
-            Exercise(
-                1,
-                "number",
-                lambda d: percent_change(count("M6", d), count("M12a", d)),
-                "fall = 100 x (peak - later count) / peak.",
-                tolerance=0.01,
-                shape="a percentage",
-            ),
-            Exercise(
-                2,
-                "number",
-                lambda d: percent_change(count("M7", d), count("M12a", d)),
-                "the same formula with the other peak.",
-                tolerance=0.01,
-                shape="a percentage",
-            ),
-            Exercise(
-                3,
-                "choice",
-                lambda d: _fits_text(peak_fits("M12b", "M12a", data_dir=d)),
-                "round each of your two falls to a whole percent and compare with M12b.",
-                shape="'M6', 'M7', 'both' or 'neither'",
-            ),
-            Exercise(
-                4,
-                "choice",
-                lambda d: _fits_text(peak_fits("X19", "M16", data_dir=d)),
-                "compute the fall from each peak to M16 and round it like X19.",
-                shape="'M6', 'M7', 'both' or 'neither'",
-            ),
-            Exercise(
-                5,
-                "number",
-                lambda d: impossible_one_decimal_percentages(count("P3", d)),
-                "loop over every one-decimal percentage and count those for which consistent_counts is empty.",
-                shape="a whole number",
-            ),
-        ],
-    },
+RECIPES: dict[str, Callable[..., Any]] = {
+    # a published percentage of a published count, taken literally (a fraction of a person)
+    "literal_count": lambda pct, n, *, data_dir: float(Decimal(value(pct, data_dir)) * count(n, data_dir) / 100),
+    # every whole count the printed percentage allows, under a rounding rule
+    "counts_fitting": lambda pct, n, rule="half_up", *, data_dir: consistent_counts(
+        value(pct, data_dir), count(n, data_dir), rule
+    ),
+    # how many whole counts fit the same percentage printed with one more decimal place
+    "counts_fitting_one_more_decimal": lambda pct, n, *, data_dir: len(
+        consistent_counts(one_more_decimal(value(pct, data_dir)), count(n, data_dir))
+    ),
+    # the share at the point value, with its interval (stats.share)
+    "share_interval": lambda pct, n, *, data_dir: stats.share(*_at_point(pct, n, data_dir)),
+    # list share at the point value over a published benchmark share
+    "share_ratio": lambda pct, n, bench, *, data_dir: (
+        stats.disproportionality_ratio(*_at_point(pct, n, data_dir), share(bench, data_dir)).value
+    ),
+    # rate ratio of the group against everyone else, London's 2021 population
+    "rate_ratio_vs_rest": lambda pct, n, bench, *, data_dir: (
+        stats.group_vs_rest_rate_ratio(
+            *_at_point(pct, n, data_dir),
+            stats.benchmark_group_count(share(bench, data_dir), london_population_2021(data_dir)),
+            london_population_2021(data_dir),
+        ).value
+    ),
+    # a multiple-choice answer
+    "choice": lambda letter, *, data_dir: letter,
+    # Black share of Londoners (2021 Census) in the age band a claim is about
+    "census_share_in_ages": lambda ages_claim, *, data_dir: _census_share(data_dir, ages_in(ages_claim, data_dir)),
+    # a published share over the Black share of all Londoners (2021 Census)
+    "ratio_to_census": lambda pct, *, data_dir: share(pct, data_dir) / _census_share(data_dir),
+    # a published share over the Black share of Londoners in the age band a claim is about
+    "ratio_to_census_in_ages": lambda pct, ages_claim, *, data_dir: (
+        share(pct, data_dir) / _census_share(data_dir, ages_in(ages_claim, data_dir))
+    ),
+    # one published share over another
+    "ratio": lambda a, b, *, data_dir: share(a, data_dir) / share(b, data_dir),
+    # percentage fall from one published count to another
+    "fall": lambda before, after, *, data_dir: percent_change(count(before, data_dir), count(after, data_dir)),
+    # which of the rival counts gives the published fall: one of them, 'both' or 'neither'
+    "peak_fit": lambda change, after, *peaks, data_dir: _fits_text(peak_fits(change, after, peaks, data_dir)),
+    # how many one-decimal percentages no whole count out of a published count can produce
+    "impossible_one_decimal": lambda n, *, data_dir: impossible_one_decimal_percentages(count(n, data_dir)),
 }
 
 
 def _fits_text(fits: list[str]) -> str:
     return {0: "neither", 2: "both"}.get(len(fits), fits[0] if fits else "neither")
+
+
+def parse_recipe(text: str) -> tuple[str, tuple, dict]:
+    """'name(arg, ..., key=value)' with literal arguments -> (name, args, kwargs); ValueError otherwise."""
+    try:
+        call = ast.parse(text.strip(), mode="eval").body
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in RECIPES):
+            raise ValueError
+        args = tuple(ast.literal_eval(a) for a in call.args)
+        kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+    except (SyntaxError, ValueError) as exc:
+        raise ValueError(f"answer {text!r}: expected one of {sorted(RECIPES)} called with literal arguments") from exc
+    return call.func.id, args, kwargs
+
+
+# --- exercises, as written in the lesson notebooks --------------------------
+
+EXERCISE_TAG = "exercise"  # cell tag, and the cell-metadata key holding the exercise's check
+SPEC_FILE = "exercises.json"  # in the classroom wheel: every lesson's exercises, read from the notebooks
+KINDS = ("number", "count_range", "interval", "choice")
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise, as its notebook states it in the metadata of its `exercise` cell:
+    the reference `answer` (a recipe call), how to compare (`kind`, `tolerance`), what an
+    answer looks like (`shape`), and the `hint` students see (never the answer)."""
+
+    number: int
+    kind: str
+    answer: str
+    hint: str
+    tolerance: float = 0.0
+    shape: str = ""
+
+    @classmethod
+    def from_metadata(cls, where: str, meta: dict) -> Exercise:
+        try:
+            ex = cls(
+                number=int(meta["number"]),
+                kind=str(meta["kind"]),
+                answer=str(meta["answer"]),
+                hint=str(meta["hint"]),
+                tolerance=float(meta.get("tolerance", 0.0)),
+                shape=str(meta.get("shape", "")),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{where}: exercise metadata needs number, kind, answer, hint ({exc})") from None
+        if ex.kind not in KINDS:
+            raise ValueError(f"{where}: exercise {ex.number}: kind {ex.kind!r} is not one of {KINDS}")
+        parse_recipe(ex.answer)
+        return ex
+
+    def expected(self, data_dir: str = "data"):
+        name, args, kwargs = parse_recipe(self.answer)
+        return RECIPES[name](*args, **kwargs, data_dir=data_dir)
+
+
+def exercises_in(nb: dict, where: str = "notebook") -> dict[int, Exercise]:
+    """Exercise number -> Exercise, from the `exercise` cells of a notebook (a dict or nbformat node)."""
+    found: dict[int, Exercise] = {}
+    for cell in nb["cells"]:
+        meta = cell.get("metadata", {})
+        if EXERCISE_TAG in meta.get("tags", []):
+            if EXERCISE_TAG not in meta:
+                raise ValueError(f"{where}: an exercise cell has no exercise metadata (number, kind, answer, hint)")
+            ex = Exercise.from_metadata(where, meta[EXERCISE_TAG])
+            if ex.number in found:
+                raise ValueError(f"{where}: exercise {ex.number} is defined twice")
+            found[ex.number] = ex
+    return found
+
+
+def lesson_notebooks() -> dict[str, Path]:
+    """Lesson name -> its notebook in the repository (notebooks/teaching/)."""
+    return {p.stem: p for p in sorted((notebooks_dir() / "teaching").glob("lesson*.ipynb"))}
+
+
+def all_exercises() -> dict[str, dict[int, Exercise]]:
+    """Every lesson's exercises: read from the lesson notebooks in the repository, or, installed
+    from the classroom wheel, from the copy the bundle build packaged (exercises.json)."""
+    if IN_REPOSITORY:
+        return {
+            name: exercises_in(json.loads(path.read_text(encoding="utf-8")), path.name)
+            for name, path in lesson_notebooks().items()
+        }
+    spec = packaged("teaching", SPEC_FILE)
+    if spec is None:
+        raise FileNotFoundError("police_lists was installed without the classroom data (teaching/exercises.json)")
+    return {
+        lesson: {int(n): Exercise(**fields) for n, fields in items.items()}
+        for lesson, items in json.loads(spec.read_text(encoding="utf-8")).items()
+    }
+
+
+def lesson_exercises(lesson: str) -> dict[int, Exercise]:
+    everything = all_exercises()
+    if lesson not in everything:
+        raise KeyError(f"no lesson {lesson!r}; known: {sorted(everything)}")
+    return everything[lesson]
 
 
 def expected(lesson: str, number: int, data_dir: str = "data"):
@@ -434,12 +407,13 @@ def expected(lesson: str, number: int, data_dir: str = "data"):
 
 
 def _exercise(lesson: str, number: int) -> Exercise:
-    if lesson not in LESSONS:
-        raise KeyError(f"no lesson {lesson!r}; known: {sorted(LESSONS)}")
-    for ex in LESSONS[lesson]["exercises"]:
-        if ex.number == number:
-            return ex
-    raise KeyError(f"{lesson} has no exercise {number}")
+    exercises = lesson_exercises(lesson)
+    if number not in exercises:
+        raise KeyError(f"{lesson} has no exercise {number}")
+    return exercises[number]
+
+
+# --- judging ---------------------------------------------------------------
 
 
 def _as_pair(answer) -> tuple | None:
@@ -456,13 +430,16 @@ def _is_number(x) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
-def _show(x) -> str:
+def show(x) -> str:
+    """An answer written for people: '459 to 466', '0.6095 (interval 0.5743 to 0.6436)', '4.6934'."""
     if isinstance(x, range):
-        return f"{x.start}–{x.stop - 1}" if len(x) else "none"
+        return f"{x.start:,} to {x.stop - 1:,}" if len(x) else "none"
     if hasattr(x, "low") and hasattr(x, "high"):
-        return f"{x.value:.4f} ({x.low:.4f}–{x.high:.4f})"
+        return f"{x.value:.4f} (interval {x.low:.4f} to {x.high:.4f})"
     if isinstance(x, float):
-        return f"{x:.4f}"
+        return f"{x:,.4f}"
+    if isinstance(x, int) and not isinstance(x, bool):
+        return f"{x:,}"
     return str(x)
 
 
@@ -483,11 +460,50 @@ def judge(ex: Exercise, answer, reference) -> tuple[str, str]:
             return WRONG, ""
         ok = all(abs(float(a) - float(b)) <= ex.tolerance for a, b in zip(pair, ref))
         return (RIGHT if ok else WRONG), ""
-    if ex.kind == "choice":
-        if not isinstance(answer, str):
-            return WRONG, f"expected {ex.shape}"
-        return (RIGHT if answer.strip().lower() == str(reference).lower() else WRONG), ""
-    raise ValueError(f"unknown exercise kind {ex.kind!r}")
+    if not isinstance(answer, str):  # choice
+        return WRONG, f"expected {ex.shape}"
+    return (RIGHT if answer.strip().lower() == str(reference).lower() else WRONG), ""
+
+
+# --- answers carried out of a kernel (grading) ------------------------------
+
+
+def plain(answer):
+    """An answer as JSON-able data that from_plain() turns back into something judge() reads:
+    numbers, text and None as they are; a range, an interval (low/high) or a pair tagged."""
+    if answer is None or isinstance(answer, (bool, str)):
+        return answer
+    if _is_number(answer):
+        return float(answer) if not isinstance(answer, numbers.Integral) else int(answer)
+    if isinstance(answer, range):
+        return {"range": [answer.start, answer.stop]}
+    if hasattr(answer, "low") and hasattr(answer, "high") and _is_number(answer.low) and _is_number(answer.high):
+        return {"interval": [float(answer.low), float(answer.high)]}
+    if isinstance(answer, (tuple, list)) and len(answer) == 2 and all(_is_number(x) for x in answer):
+        return {"pair": [float(x) for x in answer]}
+    return {"type": type(answer).__name__}
+
+
+def from_plain(value):
+    if not isinstance(value, dict):
+        return value
+    if "range" in value:
+        return range(int(value["range"][0]), int(value["range"][1]))
+    if "pair" in value:
+        return tuple(value["pair"])
+    if "interval" in value:
+        low, high = value["interval"]
+        return SimpleNamespace(value=(low + high) / 2, low=low, high=high)
+    # an answer of a type no exercise accepts: an object of a class of that name (judge names it)
+    return type(str(value.get("type", "object"))[:40] or "object", (), {})()
+
+
+def answers_json(namespace: dict, numbers_: list[int]) -> str:
+    """The answer_N variables of a kernel as one JSON line (what the grader reads)."""
+    return json.dumps({str(n): plain(namespace.get(f"answer_{n}")) for n in numbers_})
+
+
+# --- the checker a lesson calls -----------------------------------------------
 
 
 class Checker:
@@ -499,10 +515,9 @@ class Checker:
     instructor role anything but "right" raises ExerciseCheckError."""
 
     def __init__(self, lesson: str, role: str = "student", data_dir: str = "data"):
-        if lesson not in LESSONS:
-            raise KeyError(f"no lesson {lesson!r}; known: {sorted(LESSONS)}")
         if role not in ROLES:
             raise ValueError(f"role must be one of {ROLES}; got {role!r}")
+        self.exercises = lesson_exercises(lesson)
         self.lesson, self.role, self.data_dir = lesson, role, data_dir
         self.results: dict[int, str] = {}  # exercise number -> last verdict
 
@@ -519,7 +534,7 @@ class Checker:
         self.results[ex.number] = verdict
         if verdict == RIGHT:
             # Only a right answer is echoed with the reference value.
-            print(f"Exercise {ex.number}: right. Reference answer: {_show(reference)}")
+            print(f"Exercise {ex.number}: right. Reference answer: {show(reference)}")
         else:
             extra = f" ({detail})" if detail else ""
             print(f"Exercise {ex.number}: {verdict}{extra}. Hint: {ex.hint}")
@@ -529,7 +544,7 @@ class Checker:
     def banner(self) -> str:
         if self.role == "student":
             return (
-                "**Student version.** Fill in each `answer_...` and run the check below it; it says whether "
-                "your answer is right and gives a hint if it is not."
+                "**Student version.** Write each answer where the notebook says `answer_... = None` and run the "
+                "check below it; it says whether your answer is right and gives a hint if it is not."
             )
         return "**Instructor version.** Solutions and their outputs are shown; every check has been run against them."

@@ -5,11 +5,24 @@ never the current directory, so a notebook runs the same from JupyterLab
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
-# The package is installed editable from src/, so the project root is three
+# In the repository the package is installed editable from src/, so the project root is three
 # levels above this file (src/police_lists/contract/paths.py). POLICE_LISTS_ROOT overrides it (tests use that).
-PROJECT_ROOT = Path(os.environ.get("POLICE_LISTS_ROOT", Path(__file__).resolve().parents[3]))
+_SOURCE_ROOT = Path(__file__).resolve().parents[3]
+IN_REPOSITORY = "POLICE_LISTS_ROOT" in os.environ or (_SOURCE_ROOT / "data" / "datapackage.json").is_file()
+# Installed from the classroom wheel (outputs/teaching/), there is no repository: relative paths
+# start at the folder the notebook runs in, and data/ is the copy packaged inside the wheel.
+PROJECT_ROOT = Path(os.environ.get("POLICE_LISTS_ROOT", _SOURCE_ROOT if IN_REPOSITORY else Path.cwd()))
+BUNDLE = "_bundle"  # police_lists/_bundle/: package data of the classroom wheel (pipeline.bundle writes it)
+
+
+def packaged(*parts: str) -> Path | None:
+    """A file or folder packaged inside the classroom wheel (police_lists/_bundle/...), or None
+    when it is not there (in the repository nothing is packaged)."""
+    found = resources.files("police_lists").joinpath(BUNDLE, *parts)
+    return Path(str(found)) if found.is_file() or found.is_dir() else None
 
 
 def resolve(path: str | os.PathLike) -> Path:
@@ -19,7 +32,12 @@ def resolve(path: str | os.PathLike) -> Path:
 
 
 def data_dir(path: str | os.PathLike = "data") -> Path:
-    return resolve(path)
+    """The data folder: `path` resolved; outside the repository, the default "data" falls back
+    to the copy packaged in the classroom wheel when the folder has no datapackage.json."""
+    p = resolve(path)
+    if not IN_REPOSITORY and Path(path) == Path("data") and not (p / "datapackage.json").is_file():
+        return packaged("data") or p
+    return p
 
 
 def notebooks_dir() -> Path:

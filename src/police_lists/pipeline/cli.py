@@ -1,4 +1,4 @@
-"""Command line: python -m police_lists {validate,build,derive,teaching,synth,profile}."""
+"""Command line: python -m police_lists {validate,build,derive,teaching,grade,synth,profile}."""
 
 from __future__ import annotations
 
@@ -24,11 +24,17 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--data-dir", default="data")
     t.add_argument("--output-dir", default="outputs")
     t.add_argument("--lesson", action="append", dest="lessons", help="build only this lesson (repeatable)")
-    t.add_argument(
-        "--jobs",
-        type=int,
-        default=1,
-        help="lesson versions executed at once (kernels started in parallel threads can collide)",
+    t.add_argument("--jobs", type=int, default=2, help="lesson versions executed at once")
+    t.add_argument("--no-bundle", action="store_true", help="skip the classroom bundle (outputs/teaching/)")
+    g = sub.add_parser("grade", help="mark a folder of student notebooks: OUT/grades.csv and OUT/feedback/")
+    g.add_argument("--submissions", help="folder of submitted .ipynb files")
+    g.add_argument("--output-dir", help="OUT: grades.csv and feedback/ are written here")
+    g.add_argument("--time-limit", type=int, default=60, help="seconds a cell may run (then it is interrupted)")
+    g.add_argument("--data-dir", default="data")
+    g.add_argument(
+        "--from-environment",
+        action="store_true",
+        help="take SUBMISSIONS, OUT and TIME_LIMIT from the environment, as `make grade` passes them",
     )
     sy = sub.add_parser("synth", help="regenerate the SYNTHETIC teaching list (IPF from the published Pima margins)")
     sy.add_argument("--data-dir", default="data")
@@ -102,13 +108,33 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "teaching":
         import sys
 
-        from police_lists.pipeline import teaching
+        from police_lists.pipeline import bundle, teaching
 
         try:
-            return _refused(lambda: teaching.build_teaching(args.output_dir, args.data_dir, args.lessons, args.jobs))
-        except teaching.TeachingBuildError as exc:
+            return _refused(
+                lambda: teaching.build_teaching(
+                    args.output_dir, args.data_dir, args.lessons, args.jobs, bundle=not args.no_bundle
+                )
+            )
+        except (teaching.TeachingBuildError, bundle.BundleError) as exc:
             print(f"teaching: {exc}", file=sys.stderr)
             return 1
+    if args.command == "grade":
+        import sys
+
+        from police_lists.pipeline import grading
+
+        if args.from_environment:
+            return grading.main_from_environment()
+        if not args.submissions or not args.output_dir:
+            print("grade: give --submissions and --output-dir", file=sys.stderr)
+            return 1
+        try:
+            grading.grade(args.submissions, args.output_dir, args.data_dir, args.time_limit)
+        except grading.GradeError as exc:
+            print(f"grade: {exc}", file=sys.stderr)
+            return 1
+        return 0
     if args.command == "synth":
         from police_lists.analyses import synth
 

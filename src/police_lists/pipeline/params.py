@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
+from police_lists.contract.paths import data_dir as data_folder
 from police_lists.contract.paths import resolve
 from police_lists.contract.standards import ASSUMABLE_ROUNDING, RATIO_CI_METHODS, SHARE_CI_METHODS
 from police_lists.methods.bands import parse_band
@@ -54,7 +55,7 @@ def _open_unit(value) -> bool:
 
 
 def _data_dir_ok(value: str) -> bool:
-    return (resolve(value) / "datapackage.json").is_file()
+    return (data_folder(value) / "datapackage.json").is_file()
 
 
 def _parses(parser: Callable[[str], Any]) -> Callable[[str], bool]:
