@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from police_lists.contract import standards
-from police_lists.present import labels
 from police_lists.present.tables import table_html
+from police_lists.readers import labels
 
 ROOT = Path(__file__).resolve().parents[1]
 LONG_FLOAT = re.compile(r"\d\.\d{4,}")
@@ -78,7 +78,7 @@ def test_presenter_formats_by_column_kind():
             "count_low": [459, 3806],
             "share": [0.6094986807387863, None],
             "ratio": [4.688451390298356, 10.445421997309118],
-            "status": [standards.REPRODUCED, standards.NOT_CHECKABLE],
+            "status": [standards.REPRODUCED_EXACTLY, standards.NOT_CHECKABLE],
             "census_year": [2011, 2021],
         }
     )
@@ -87,7 +87,7 @@ def test_presenter_formats_by_column_kind():
     assert "a caption &lt;b&gt;" in html  # escaped
     assert "60.9%" in html and "4.69" in html and "10.45" in html and "3,806" in html and ">2011<" in html
     assert "liberty_investigates_2021_pima" not in html and "Liberty Investigates, 2021-12" in html
-    assert f'class="pl-badge pl-status-1">{standards.REPRODUCED}<' in html  # a labelled badge
+    assert f'class="pl-badge pl-status-1">{standards.REPRODUCED_EXACTLY}<' in html  # a labelled badge
     assert "–" in html and "no value" in html  # a dash, with its footnote
     assert 'href="../tables/t.csv"' in html
 

@@ -320,7 +320,10 @@ def load_assumptions(data_dir: str = "data") -> dict[str, dict]:
 
 
 def _described(ref: str, by_id) -> str:
-    return f"{ref}: {published_text(by_id[ref])}" if ref in by_id else ref
+    """A claim as '<id>: <published words>'; any other id (a census share) by its human name."""
+    from police_lists.readers.labels import name
+
+    return f"{ref}: {published_text(by_id[ref])}" if ref in by_id else name(ref)
 
 
 def assumption_text(assumption: dict, by_id) -> str:

@@ -30,8 +30,8 @@ from police_lists.contract.standards import (  # noqa: E402,F401 (the labels, fo
 )
 from police_lists.methods.formatting import count, exact_pct, num, pct, span  # noqa: E402,F401 (for notebooks)
 from police_lists.present.glossary import badge  # noqa: E402
-from police_lists.present.labels import name as label  # noqa: E402,F401 (for notebooks)
 from police_lists.present.tables import table_html  # noqa: E402
+from police_lists.readers.labels import name as label  # noqa: E402,F401 (for notebooks)
 
 # Paul Tol's "bright" scheme (colour-blind safe, distinct under deuteranopia and
 # protanopia), each series also with its own marker and line style, so no series

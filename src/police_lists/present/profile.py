@@ -13,7 +13,7 @@ import pandas as pd
 from police_lists.analyses.profile import NOT_COMPUTABLE, SUPPRESSED, Published, _whole
 from police_lists.contract.safety import html_text as _h
 from police_lists.methods import sdc
-from police_lists.present.labels import name as label
+from police_lists.readers.labels import name as label
 from police_lists.readers.listinput import UNKNOWN
 
 

@@ -4,7 +4,7 @@ The CSV in outputs/tables/ keeps every value at full precision and every id;
 only the page changes: shares as percentages, counts with thousands
 separators, at most two decimals elsewhere, text left and numbers right, no
 index column, a dash (with a footnote) for a missing value, ids replaced by
-their human names (present.labels), ledger statuses as labelled badges, a
+their human names (readers.labels), ledger statuses as labelled badges, a
 <caption> and header scope. A long table shows its first rows with the rest
 behind <details>; a text repeated in every row is said once above the table.
 Written by hand because pandas' to_html and Styler offer none of the
@@ -22,7 +22,8 @@ import pandas as pd
 
 from police_lists.contract import standards
 from police_lists.contract.safety import html_text as _h
-from police_lists.present import glossary, labels
+from police_lists.present import glossary
+from police_lists.readers import labels
 
 WIDE = 8  # a table with more columns than this is shown as one card per row (every column visible)
 LONG_CELL = 60  # characters: a longer text cell spans the whole card
