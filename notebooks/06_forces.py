@@ -17,10 +17,6 @@
 # # Every force side by side
 #
 # This appendix compares police lists from several forces, or several lists from one force, side by side: how long each list is, each ethnic group's share of the people on it whose ethnicity is known, and how that share compares with the group's share of the residents of the list's **own police force area**. It then ranks the lists by each measure, with the interval of each, and never by a point value alone.
-#
-# **Terms.** A *police force area* is the area a territorial force polices; the Office for National Statistics (ONS) defines each one as a set of whole local authorities. Its *census population* is the census count of its residents, summed over those local authorities with the ONS lookup. The *ratio* is the group's share of the list divided by its share of those residents: above one, the group is on the list more often than its share of residents; one is parity. A *rank range* such as "two to four" means the intervals cannot tell the list apart from the lists it overlaps.
-#
-# **Disclosure control.** Every list is profiled exactly as a single list is (the same rule for small counts, secondary suppression and audit), and this page reads only those published profiles: no exact count reaches it.
 
 # %% tags=["parameters"]
 # Parameters: papermill and make profile's many-list mode override these. The defaults compare the SYNTHETIC example.
@@ -66,13 +62,26 @@ def show(df, name, caption):
     app.table(prof.stamp(df, stamp), f"{table_prefix}{name}", caption, sensitivity)
 
 
+# %%
+# In short: the page's findings, from the published (disclosure-controlled) profiles only.
+app.in_short(words.in_short_bullets(sizes, table, ranks, level, table_prefix, stamp or "disclosure-controlled"),
+             question="How do lists from different police forces compare, each against the population of its own "
+                      "force area?",
+             how_to_read="Each list is compared with the census residents of its own police force area. A list is "
+                         "ranked above another only when its whole interval lies above the other's, so lists whose "
+                         "intervals overlap share a rank range. Counts are disclosure-controlled (see the glossary).",
+             name=f"{table_prefix}in_short", sensitivity=sensitivity, stamp=stamp)
+
 # %% [markdown]
-# ## In short
+# ## Terms and disclosure control
+#
+# **Terms.** A *police force area* is the area a territorial force polices; the Office for National Statistics (ONS) defines each one as a set of whole local authorities. Its *census population* is the census count of its residents, summed over those local authorities with the ONS lookup. The *ratio* is the group's share of the list divided by its share of those residents: above one, the group is on the list more often than its share of residents; one is parity. A *rank range* such as "two to four" means the intervals cannot tell the list apart from the lists it overlaps.
+#
+# **Disclosure control.** Every list is profiled exactly as a single list is (the same rule for small counts, secondary suppression and audit), and this page reads only those published profiles: no exact count reaches it.
 
 # %%
 show_html(banner(False, disclosure_control, threshold))  # the SYNTHETIC warning is the next paragraph's
 show_html(words.opening(sizes, table, synthetic))
-show_html(words.say_group(table, ranks, "Black", level))
 
 # %% [markdown]
 # ## The lists
@@ -96,8 +105,9 @@ show(table, "comparison", f"every list's shares and ratios against its own force
 # %%
 show(ranks, "ranks", f"each list's rank range by each measure and group ({level} intervals; rank one is highest)")
 fig = words.ratio_chart(ranks, "Black", level, stamp)
-app.figure(fig, f"{table_prefix}black_ratio", f"Black ratio of each list against its own force area ({sensitivity})")
-for group in ("White", "Asian", "Mixed", "Other"):
+app.figure(fig, f"{table_prefix}black_ratio", f"Black ratio of each list against its own force area ({sensitivity})",
+           alt=words.ratio_chart_alt(ranks, "Black", level))
+for group in ("Black", "White", "Asian", "Mixed", "Other"):
     show_html(words.say_group(table, ranks, group, level))
 
 # %% [markdown]

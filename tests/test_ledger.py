@@ -231,7 +231,9 @@ def test_the_13_percent_holds_under_the_2011_census_assumption(ledger):
     assert row["recomputed"] == f"{float(Fraction(100 * k11, n11)):.2f}" == "13.32"
     # The 2021 Census gives 13.50%, which rounds half up to 14: the row says so.
     assert f"{float(Fraction(100 * k21, n21)):.2f}" == "13.50"
-    assert "With london_all_ages@2021 instead it fails" in row["reason"] and "13.50" in row["reason"]
+    assert (
+        "With London residents, all ages (census 2021) instead it fails" in row["reason"] and "13.50" in row["reason"]
+    )
     assert row["assumption"].startswith("if the story's share is the 2011 Census share")
 
 

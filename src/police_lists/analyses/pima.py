@@ -19,7 +19,7 @@ from police_lists.methods import stats
 from police_lists.methods.expressions import evaluate, expression_names
 from police_lists.methods.formatting import count, exact_pct, exact_pct_span, span
 from police_lists.methods.rounding import POINT_RULE, Interval, consistent_counts, point_count, rounds_to
-from police_lists.readers import census
+from police_lists.readers import census, labels
 from police_lists.readers import claims as claims_mod
 from police_lists.readers.manual import read_manual
 
@@ -241,9 +241,9 @@ def describe_benchmark(benchmark_id: str, data_dir: str = "data") -> tuple[float
     b = benchmarks.resolve(benchmark_id, data_dir=data_dir)
     if b.claim_id:
         claim = claims_mod.claim(b.claim_id, data_dir)
-        return b.share, f"{claim['value']}% ({b.claim_id}, {claim['source_id']})"
+        return b.share, f"{claim['value']}% ({b.claim_id}, {labels.name(claim['source_id'])})"
     if b.group_count is not None:
-        return b.share, f"{100 * b.share:.2f}% (census {benchmark_id}: {b.group_count:,} of {b.population:,})"
+        return b.share, f"{100 * b.share:.2f}% ({labels.name(benchmark_id)}: {b.group_count:,} of {b.population:,})"
     return b.share, f"{100 * b.share:.2f}% ({b.label})"
 
 
@@ -339,7 +339,7 @@ def criterion_wordings(by_id, rule, inp):
     """Selection criterion: the published selection criteria, which count different things."""
     ids = inp.all("criterion")
     measures = {by_id[c]["base"] for c in ids}
-    arithmetic = "; ".join(f"{c}: '{by_id[c]['quote']}' ({by_id[c]['source_id']})" for c in ids)
+    arithmetic = "; ".join(f"{c}: '{by_id[c]['quote']}' ({labels.name(by_id[c]['source_id'])})" for c in ids)
     if len(measures) > 1:
         verdict = "unresolved: the criteria count different things, so no arithmetic compares them"
     elif len({by_id[c]["value"] for c in ids}) == 1:
@@ -365,7 +365,7 @@ def census_vintage(by_id, rule, inp):
         share = Fraction(100 * k, n)
         fits[census_id] = rounds_to(share, published["value"], claims_mod.claim_rule(published, rule))
         parts.append(
-            f"{census_id}: {count(k)} of {count(n)} = {exact_pct(share, 2)} "
+            f"{labels.name(census_id)}: {count(k)} of {count(n)} = {exact_pct(share, 2)} "
             f"({'rounds' if fits[census_id] else 'does not round'} to {claims_mod.published_text(published)})"
         )
     ordered = sorted(fits, key=lambda c: c.rsplit("@", 1)[1])
@@ -380,9 +380,9 @@ def census_vintage(by_id, rule, inp):
         verdict = "unresolved: the share fits no census tested; the story names no source"
     sources = claims_mod.load_sources(inp.data_dir).set_index("source_id")
     explanation = (
-        f"{published['claim_id']} ({claims_mod.published_text(published)}, {published['source_id']}, dated "
+        f"{published['claim_id']} ({claims_mod.published_text(published)}, {labels.name(published['source_id'])}, dated "
         f"{sources.loc[published['source_id'], 'date']}) fits "
-        + (" and ".join(fitting) if fitting else "none of the censuses tested")
+        + (" and ".join(labels.name(c) for c in fitting) if fitting else "none of the censuses tested")
         + ". The census it fits is a reading of the arithmetic, not the source's word; the rate ratio in appendix 01 "
         "takes the census year recorded as an assumption in data/manual/assumptions.csv."
     )

@@ -4,11 +4,14 @@ and a chart of each list's ratio with its interval."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 from police_lists.analyses import compare
 from police_lists.contract.safety import html_text as _h
+from police_lists.present.profile import plain
 
 
 def _pct(x) -> str:
@@ -17,6 +20,10 @@ def _pct(x) -> str:
 
 def _who(row) -> str:
     return f"{_h(row['force'])} (<code>{_h(row['list'])}</code>)"
+
+
+def _many(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def opening(sizes: pd.DataFrame, comparison: pd.DataFrame, synthetic: bool) -> str:
@@ -30,7 +37,7 @@ def opening(sizes: pd.DataFrame, comparison: pd.DataFrame, synthetic: bool) -> s
     forces = comparison.drop_duplicates("list")
     named = forces[forces["force_code"] != ""]
     parts.append(
-        f"This page compares {len(sizes)} list(s) from {named['force_code'].nunique()} police force area(s) side "
+        f"This page compares {_many(len(sizes), 'list')} from {_many(named['force_code'].nunique(), 'police force area')} side "
         "by side. Each list is compared with the census population of its own force area, and every count comes "
         "from the list's published, disclosure-controlled profile."
     )
@@ -56,16 +63,20 @@ def say_group(comparison: pd.DataFrame, ranks: pd.DataFrame, group: str, level: 
             continue
         lo, hi = r.loc[r["value"].astype(float).idxmin()], r.loc[r["value"].astype(float).idxmax()]
         fmt = _pct if measure == compare.SHARE else (lambda x: f"{float(x):.2f}")
-        if measure == compare.SHARE:
-            text = f"The {_h(group)} {_h(what)} ranges from {fmt(lo['value'])} in {_who(lo)}"
-        else:
+        subject = (
+            f"The {_h(group)} {_h(what)}"
+            if measure == compare.SHARE
+            else f"Against each force area's own residents, the {_h(group)} ratio (list share over census share)"
+        )
+        if len(r) == 1:  # one list only: no range, and nothing to rank it against
             text = (
-                f"Against each force area's own residents, the {_h(group)} ratio (list share over census share) "
-                f"ranges from {fmt(lo['value'])} in {_who(lo)}"
+                f"{subject} can be given for one list only: {fmt(lo['value'])} in {_who(lo)} ({_h(level)} interval "
+                f"{fmt(lo['ci_low'])} to {fmt(lo['ci_high'])}), so no list is ranked against another."
             )
-        text += f" to {fmt(hi['value'])} in {_who(hi)}"
-        text += f" ({_h(level)} intervals {fmt(lo['ci_low'])} to {fmt(lo['ci_high'])} and {fmt(hi['ci_low'])} to "
-        text += f"{fmt(hi['ci_high'])})."
+        else:
+            text = f"{subject} ranges from {fmt(lo['value'])} in {_who(lo)} to {fmt(hi['value'])} in {_who(hi)}"
+            text += f" ({_h(level)} intervals {fmt(lo['ci_low'])} to {fmt(lo['ci_high'])} and {fmt(hi['ci_low'])} to "
+            text += f"{fmt(hi['ci_high'])})."
         first = r[(r["rank_best"] == 1) & (r["rank_worst"] == 1)]
         if len(r) > 1 and len(first):
             text += f" Only {_who(first.iloc[0])} is placed first: its interval lies wholly above every other list's."
@@ -75,16 +86,58 @@ def say_group(comparison: pd.DataFrame, ranks: pd.DataFrame, group: str, level: 
             text += " Every interval overlaps another, so no list can be placed above the others: all share ranks."
         elif len(r) > 1:
             text += (
-                f" Ordered by their intervals, {len(firm)} of {len(r)} list(s) have a rank of their own; "
+                f" Ordered by their intervals, {len(firm)} of {_many(len(r), 'list')} have a rank of their own; "
                 f"{shared} share a rank range with a list whose interval overlaps theirs."
             )
         if left_out:
-            text += " Not ranked (a count suppressed or no force area): " + ", ".join(
-                f"<code>{_h(x)}</code>" for x in left_out
+            text += (
+                " Not ranked (a count suppressed, a count of 0 whose ratio has no interval, or no force area): "
+                + ", ".join(f"<code>{_h(x)}</code>" for x in left_out)
             )
             text += "."
         out.append(text)
     return "".join(f"<p>{p}</p>" for p in out)
+
+
+def in_short_bullets(
+    sizes: pd.DataFrame, comparison: pd.DataFrame, ranks: pd.DataFrame, level: str, table_prefix: str, status: str
+) -> list[dict]:
+    """The comparison's "In short": what is compared, the Black share and ratio across
+    the lists with their intervals and ranks, and the disclosure control, each with the
+    page's label (SYNTHETIC, NOT FOR PUBLICATION or disclosure-controlled) as its status
+    and a link to its table. Plain text: Appendix.in_short escapes it."""
+    opening_text = plain(opening(sizes, comparison, synthetic=False))
+    share, ratio = re.findall(r"<p>(.*?)</p>", say_group(comparison, ranks, "Black", level), flags=re.S)
+    thresholds = sorted({int(t) for t in sizes["threshold"]})
+    controlled = all(bool(x) for x in sizes["disclosure_control"])
+    rule = (
+        f"Every list was profiled with the same disclosure control as a single list: counts from 1 to "
+        f"{thresholds[0] - 1} are hidden and the rest rounded, and this page reads only those published counts."
+        if controlled and len(thresholds) == 1
+        else "At least one list was profiled with weakened disclosure control, so this page is NOT FOR PUBLICATION."
+    )
+    return [
+        {"text": opening_text, "status": status, "href": f"#tbl-{table_prefix}lists"},
+        {"text": plain(share), "status": status, "href": f"#tbl-{table_prefix}comparison"},
+        {"text": plain(ratio), "status": status, "href": f"#tbl-{table_prefix}ranks"},
+        {"text": rule, "status": status, "href": f"#tbl-{table_prefix}disclosure_audit"},
+    ]
+
+
+def ratio_chart_alt(ranks: pd.DataFrame, group: str, level: str) -> str:
+    """The chart's finding in words, with its numbers (the image's alt text)."""
+    r = ranks[(ranks["group"] == group) & (ranks["measure"] == compare.RATIO)]
+    if r.empty:
+        return f"No {group} ratio can be shown without revealing a small count."
+    return (
+        f"Dot chart of the {group} ratio of each list against its own force area's residents, with {level} "
+        "intervals, highest rank first: "
+        + "; ".join(
+            f"{f}: {float(v):.2f} ({float(lo):.2f} to {float(hi):.2f}), rank {k}"
+            for f, v, lo, hi, k in zip(r["force"], r["value"], r["ci_low"], r["ci_high"], r["rank"])
+        )
+        + ". A ratio of 1 is parity."
+    )
 
 
 def ratio_chart(ranks: pd.DataFrame, group: str, level: str, stamp: str | None = None):

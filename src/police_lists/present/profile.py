@@ -181,16 +181,18 @@ def show_html(text: str) -> None:
     display(HTML(text))
 
 
+def plain(text: str) -> str:
+    """Plain text of a sentence built as HTML here (tags dropped, entities decoded):
+    an In short bullet is plain text that Appendix.in_short escapes."""
+    return _html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
 def in_short_bullets(pub: Published, level: str, table_prefix: str) -> list[dict]:
     """The profile's "In short": plain sentences from the published tables only
     (the largest group of each dimension, the ratios, the disclosure audit), each
     with the page's label (SYNTHETIC, NOT FOR PUBLICATION or the sensitivity) as its
     status and a link to its table. Plain text: Appendix.in_short escapes it."""
     status = pub.stamp or "disclosure-controlled"
-
-    def plain(text: str) -> str:
-        return _html.unescape(re.sub(r"<[^>]+>", "", text))
-
     bullets = [
         {
             "text": plain(say_read(pub)).split(". Ethnicity codes")[0] + ".",
