@@ -232,20 +232,10 @@ def published_profiles(
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in LIST_SUFFIXES)
     if not files:
         raise ProblemError([problem(display_path(folder), "-", "-", "", "a folder holding .csv or .xlsx lists")])
-    out = {}
-    for path in files:
-        data = listinput.read_list(path, data_dir=data_dir)
-        out[path.stem] = prof.publish(
-            data,
-            threshold=threshold,
-            disclosure_control=disclosure_control,
-            confidence=confidence,
-            ci_method=ci_method,
-            ratio_method=ratio_method,
-            force=force,
-            data_dir=data_dir,
-        )
-    return out
+    settings = dict(threshold=threshold, disclosure_control=disclosure_control, confidence=confidence)
+    settings.update(ci_method=ci_method, ratio_method=ratio_method, force=force, data_dir=data_dir)
+    # every list gets the same settings, so the lists are profiled alike
+    return {path.stem: prof.publish(listinput.read_list(path, data_dir=data_dir), **settings) for path in files}
 
 
 def audit_summary(published: dict[str, prof.Published]) -> pd.DataFrame:

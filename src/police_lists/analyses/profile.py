@@ -63,7 +63,6 @@ DIGITS = 4
 DIMENSIONS = ("ethnicity", "ethnicity_officer", "age", "gender", "harm")
 
 CENSUS_GROUPS = ("White", "Black", "Asian", "Mixed", "Other")
-DEFAULT_BENCHMARKS = "london_all_ages,london_10_24"
 
 
 @dataclass
@@ -173,7 +172,7 @@ def known_total(table: pd.DataFrame):
 
 def disproportionality_table(
     profile: Profile,
-    benchmarks: str = DEFAULT_BENCHMARKS,
+    benchmarks: str = "",
     data_dir: str = "data",
     confidence: float = 0.95,
     ci_method: str = "wilson",
@@ -183,13 +182,13 @@ def disproportionality_table(
 
     The benchmark panel is police_lists.analyses.benchmarks.panel (census ids such as
     london_all_ages, london_10_24, or published benchmark ids for the Black
-    group); ratio = list share / benchmark share with its interval. Counts come
+    group; '' for the set 'profile' of data/manual/benchmark_sets.csv); ratio = list share / benchmark share with its interval. Counts come
     from the PUBLISHED table; a suppressed count gives suppressed cells. When
     everyone whose ethnicity is known is in one group the interval is undefined
     and the row says "not computable". Returns the table and notes on anything skipped."""
     from police_lists.analyses import benchmarks as bm
 
-    ids = [b.strip() for b in benchmarks.split(",") if b.strip()]
+    ids = [b.strip() for b in benchmarks.split(",") if b.strip()] or bm.benchmark_set("profile", data_dir=data_dir)
     table = profile.tables["ethnicity"]
     body = table[table["category"] != "Total"]
     n_known = known_total(table)
@@ -509,7 +508,7 @@ def publish(
     confidence: float = 0.95,
     ci_method: str = "wilson",
     ratio_method: str = "koopman",
-    benchmarks: str = DEFAULT_BENCHMARKS,
+    benchmarks: str = "",
     force: str = "",
     data_dir: str = "data",
 ) -> Published:

@@ -226,7 +226,9 @@ def _profile(args) -> int:
                     manifest = profile.run(list_paths[0], output_dir, values, args.data_dir, show_code)
                 else:
                     lists = profile.lists_in(list_paths)
-                    manifest = profile.run_many(lists, output_dir, values, args.data_dir, show_code)
+                    manifest = profile.run_many(
+                        lists, output_dir, parameters=values, data_dir=args.data_dir, show_code=show_code
+                    )
             except ProblemError as exc:
                 if state is not None and state.signum is not None:
                     raise scratch.Interrupted(state.signum) from None

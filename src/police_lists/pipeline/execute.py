@@ -164,34 +164,42 @@ def warm_kernels(notebooks: list[Path]):
 def execute(notebook: Path, parameters: dict, staging: Path, warm: WarmKernels | None = None):
     """Run one notebook with papermill; return the executed notebook (not yet cleaned).
     `warm`: a warm-kernel server (warm_kernels) to fork the kernel, or None for a fresh kernel."""
+    # A private folder for this kernel's sockets and log, removed afterwards.
+    with tempfile.TemporaryDirectory(prefix="plk-", dir=_socket_parent()) as private:
+        with open(Path(private) / "kernel.log", "w+b") as kernel_log:
+            manager = _ipc_kernel_manager(str(Path(private) / "kernel"), kernel_log, warm.socket if warm else None)
+            return run_papermill(notebook, parameters, staging, kernel_log, kernel_manager_class=manager)
+
+
+def run_papermill(notebook: Path, parameters: dict, staging: Path, kernel_log, **kernel):
+    """papermill.execute_notebook of `notebook` into staging/<its name> in the project's
+    kernel, quietly, in the notebook's folder; `kernel` says which kernel (papermill's
+    kernel_manager_class for a new one, km for a running one). On failure the tail of
+    `kernel_log` (the kernel's stderr) is added to the exception. Returns the executed
+    notebook (not yet cleaned)."""
     import nbformat
     import papermill
 
     staging.mkdir(parents=True, exist_ok=True)
-    executed_path = staging / Path(notebook).name
-    # A private folder for this kernel's sockets and log, removed afterwards.
-    with tempfile.TemporaryDirectory(prefix="plk-", dir=_socket_parent()) as private:
-        with open(Path(private) / "kernel.log", "w+b") as kernel_log:
-            try:
-                papermill.execute_notebook(
-                    str(notebook),
-                    str(executed_path),
-                    parameters=parameters,
-                    kernel_name=KERNEL,
-                    cwd=str(Path(notebook).parent),
-                    progress_bar=False,
-                    log_output=False,
-                    kernel_manager_class=_ipc_kernel_manager(
-                        str(Path(private) / "kernel"), kernel_log, warm.socket if warm else None
-                    ),
-                )
-            except BaseException as exc:
-                kernel_log.seek(0)
-                tail = kernel_log.read().decode("utf-8", "replace").strip()[-2000:]
-                if tail:
-                    exc.add_note(f"kernel stderr ({Path(notebook).name}):\n{tail}")
-                raise
-    return nbformat.read(executed_path, as_version=4)
+    executed = staging / Path(notebook).name
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters=parameters,
+            kernel_name=KERNEL,
+            cwd=str(Path(notebook).parent),
+            progress_bar=False,
+            log_output=False,
+            **kernel,
+        )
+    except BaseException as exc:
+        kernel_log.seek(0)
+        tail = kernel_log.read().decode("utf-8", "replace").strip()[-2000:]
+        if tail:
+            exc.add_note(f"kernel stderr ({Path(notebook).name}):\n{tail}")
+        raise
+    return nbformat.read(executed, as_version=4)
 
 
 def notebook_parameters(nb_path: Path, overrides: dict) -> dict:

@@ -191,26 +191,21 @@ def check(out: Path, shown: str, keep=(), new=(), ignore: str | None = None) -> 
         else:
             other.append(rel + (" (the list being profiled)" if rel in keep_rels else ""))
     problems = []
-    if other:
-        more = f" and {len(other) - MAX_NAMED} more" if len(other) > MAX_NAMED else ""
-        problems.append(
-            _line(
-                shown,
-                ", ".join(other[:MAX_NAMED]) + more,
-                "OUT must be missing, empty or an earlier profile left as it was; these files were "
-                "not written by it, so nothing was changed: move them or choose another OUT",
-            )
-        )
-    if changed:
-        more = f" and {len(changed) - MAX_NAMED} more" if len(changed) > MAX_NAMED else ""
-        problems.append(
-            _line(
-                shown,
-                ", ".join(changed[:MAX_NAMED]) + more,
-                "files of the earlier profile in OUT were changed since it wrote them, so it will not "
-                "replace them: move them or choose another OUT",
-            )
-        )
+    for files, rule in (
+        (
+            other,
+            "OUT must be missing, empty or an earlier profile left as it was; these files were "
+            "not written by it, so nothing was changed: move them or choose another OUT",
+        ),
+        (
+            changed,
+            "files of the earlier profile in OUT were changed since it wrote them, so it will not "
+            "replace them: move them or choose another OUT",
+        ),
+    ):
+        if files:
+            more = f" and {len(files) - MAX_NAMED} more" if len(files) > MAX_NAMED else ""
+            problems.append(_line(shown, ", ".join(files[:MAX_NAMED]) + more, rule))
     for rel in new:
         if not _no_links(out, rel) or (out / rel).is_dir() or (out / rel).is_symlink():
             problems.append(_line(shown, rel, "OUT has a folder or link where the profile writes this file"))

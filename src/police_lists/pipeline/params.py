@@ -268,7 +268,9 @@ class ListProfile(Parameters):
     )
     threshold: int = rule(THRESHOLD)
     disclosure_control: bool = rule(DISCLOSURE_CONTROL)
-    benchmarks: str = rule(str, lambda v: bool(v.strip()), "comma-separated benchmark ids (analyses.benchmarks)")
+    benchmarks: str = rule(
+        str, None, "'' (the set 'profile' of data/manual/benchmark_sets.csv) or comma-separated benchmark ids"
+    )
     confidence: float = rule(CONFIDENCE)
     ci_method: str = rule(CI_METHOD)
     ratio_method: str = rule(RATIO_METHOD)

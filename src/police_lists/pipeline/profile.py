@@ -118,36 +118,14 @@ class Kernel:
 
     def execute(self, notebook: Path, parameters: dict, staging: Path):
         """Run one notebook with papermill in this kernel; return it executed (not yet cleaned)."""
-        import nbformat
-        import papermill
-
-        from police_lists.pipeline.execute import KERNEL
+        from police_lists.pipeline.execute import run_papermill
 
         if self.used:
             reply = self.kc.execute_interactive(RESET_KERNEL, silent=True, store_history=False, timeout=60)
             if reply["content"].get("status") != "ok":
                 raise RuntimeError("the kernel could not be reset between two notebooks")
         self.used = True
-        staging.mkdir(parents=True, exist_ok=True)
-        executed = staging / Path(notebook).name
-        try:
-            papermill.execute_notebook(
-                str(notebook),
-                str(executed),
-                parameters=parameters,
-                kernel_name=KERNEL,
-                km=self.km,
-                cwd=str(Path(notebook).parent),
-                progress_bar=False,
-                log_output=False,
-            )
-        except BaseException as exc:
-            self.log.seek(0)
-            tail = self.log.read().decode("utf-8", "replace").strip()[-2000:]
-            if tail:
-                exc.add_note(f"kernel stderr ({Path(notebook).name}):\n{tail}")
-            raise
-        return nbformat.read(executed, as_version=4)
+        return run_papermill(notebook, parameters, staging, self.log, km=self.km)
 
     def close(self) -> None:
         from jupyter_core.utils import run_sync
@@ -497,49 +475,34 @@ def lists_in(names: list[str]) -> list[Path]:
     problems, seen = [], {}
     for p in found:
         stem = p.stem
+        rule = None
         if stem == COMPARE_DIR or stem.startswith("."):
-            problems.append(
-                problem(
-                    display_path(p),
-                    "-",
-                    "-",
-                    p.name,
-                    f"a list's name gives its folder OUT/<name>/; '{COMPARE_DIR}' "
-                    "and names starting with '.' are taken: rename the file",
-                )
+            rule = (
+                f"a list's name gives its folder OUT/<name>/; '{COMPARE_DIR}' "
+                "and names starting with '.' are taken: rename the file"
             )
         elif stem in seen:
-            problems.append(
-                problem(
-                    display_path(p),
-                    "-",
-                    "-",
-                    p.name,
-                    f"each list needs its own name (OUT/<name>/): {seen[stem].name} has the same one",
-                )
-            )
+            rule = f"each list needs its own name (OUT/<name>/): {seen[stem].name} has the same one"
+        if rule:
+            problems.append(problem(display_path(p), "-", "-", p.name, rule))
         seen.setdefault(stem, p)
     if problems:
         raise ProblemError(problems)
     return found
 
 
-def run_many(
-    lists: list[Path],
-    output_dir: str,
-    parameters: dict | None = None,
-    data_dir: str = "data",
-    show_code: bool = False,
-    shown_out: str | None = None,
-) -> dict:
+def run_many(lists: list[Path], output_dir: str, **options) -> dict:
     """Profile several lists in one process and one kernel: OUT/<stem>/ for each
     (exactly a single-list run's files) and OUT/compare/ (module docstring).
+    `options`: parameters, data_dir, show_code and shown_out, as for run.
     Every list is read and checked before anything is written; a refusal names
     each bad list's problems, and OUT is left as it was."""
     from police_lists.pipeline import outdir
 
+    parameters, data_dir = options.get("parameters"), options.get("data_dir", "data")
     if (parameters or {}).get("previous_path"):
         raise ProblemError(["parameter previous_path names one earlier snapshot, so it takes one list, not several"])
+    show_code, shown_out = options.get("show_code", False), options.get("shown_out")
     done = _profile_all(lists, output_dir, parameters, data_dir, show_code, shown_out, compare=True)
     compare, compare_labels, compare_note = done.compare
     files: dict[str, bytes] = {}

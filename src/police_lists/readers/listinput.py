@@ -620,6 +620,13 @@ def _utf8(piece: bytes, line_no: int, header: list[str], sep: str, shown: str) -
         )
 
 
+# Every cell is read as the text it holds: no NA guessing, blank lines and spaces
+# kept (the reader counts rows itself), UTF-8, pandas' C parser.
+_CSV_TEXT = dict(
+    keep_default_na=False, na_filter=False, skip_blank_lines=False, skipinitialspace=False, encoding="utf-8", engine="c"
+)
+
+
 def _outside(positions: np.ndarray, quotes: np.ndarray) -> np.ndarray:
     """The positions not inside a quoted field (an even number of quote marks before them)."""
     if not len(quotes) or not len(positions):
@@ -802,12 +809,7 @@ class _Source:
                 names=list(range(len(self.header))),
                 usecols=index,
                 dtype=dtype,
-                keep_default_na=False,
-                na_filter=False,
-                skip_blank_lines=False,
-                skipinitialspace=False,
-                encoding="utf-8",
-                engine="c",
+                **_CSV_TEXT,
             )
         except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
             _refuse(self.shown, int(rows[0]), "-", str(exc).splitlines()[0], "the file must be a well-formed CSV")

@@ -214,11 +214,6 @@ def snapshot_dates(by_id, rule, inp: Inputs):
         f"({'fits' if fits_one_year else 'does not fit'} {_text(fall)}); "
         f"{b_id} + {removed} - {added} = {count(before)} (not {count(a)})"
     )
-    verdict = (
-        "unresolved; most likely two snapshots, whose dates are not printed"
-        if before != a
-        else "consistent: the recent flows lead from one count to the other"
-    )
     text = (
         f"The counts differ by {count(a - b)}. Adding back StopWatch's recent removals and taking off its "
         f"additions gives {count(before)}, not {count(a)}, so the two reports do not start from the same "
@@ -226,7 +221,9 @@ def snapshot_dates(by_id, rule, inp: Inputs):
         f"fall ({by_id[earlier]['ref_date']} to {by_id[a_id]['ref_date']} is {exact_pct(one_year.lo, 1)}); it fits a "
         f"fall from the {by_id[inp.one('peak')]['ref_date']} peak (see {inp.conflict_of['peak_size']})."
     )
-    return arithmetic, verdict, text
+    if before != a:
+        return arithmetic, "unresolved; most likely two snapshots, whose dates are not printed", text
+    return arithmetic, "consistent: the recent flows lead from one count to the other", text
 
 
 def shares_by_snapshot(by_id, rule, inp: Inputs):
