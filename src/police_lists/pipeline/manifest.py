@@ -1,8 +1,8 @@
 """The build's manifest.json, described the way data/datapackage.json describes
 the inputs: every input and output with its sha256 (and each table's
 sensitivity label), the parameters of each appendix, package versions and the
-git commit. One writer for the build (the profile's own manifest is planned to
-use describe_outputs too)."""
+git commit. The build and `make profile` (whose files are still in memory when
+its manifest is written) share output_entries and provenance_fields."""
 
 from __future__ import annotations
 
@@ -29,13 +29,26 @@ def sensitivity_labels(out: Path) -> dict[str, str]:
 
 def describe_outputs(out: Path, kinds: tuple[str, ...] = MANIFEST_KINDS) -> dict[str, dict]:
     """Every output file directly under <out>/<kind>/: its sha256 and, for a table, its sensitivity."""
-    labels = sensitivity_labels(out)
-    outputs = {}
-    for kind in kinds:
-        for path in sorted(p for p in (Path(out) / kind).glob("*.*") if p.is_file()):
-            rel = f"{kind}/{path.name}"
-            outputs[rel] = {"sha256": sha256_file(path), **({"sensitivity": labels[rel]} if rel in labels else {})}
-    return outputs
+    digests = {
+        f"{kind}/{path.name}": sha256_file(path)
+        for kind in kinds
+        for path in sorted(p for p in (Path(out) / kind).glob("*.*") if p.is_file())
+    }
+    return output_entries(digests, sensitivity_labels(out))
+
+
+def output_entries(digests: dict[str, str], labels: dict[str, str]) -> dict[str, dict]:
+    """A manifest's `outputs`: each file (relative path -> sha256) with its sha256 and,
+    for a table, its sensitivity label."""
+    return {
+        rel: {"sha256": digest, **({"sensitivity": labels[rel]} if rel in labels else {})}
+        for rel, digest in sorted(digests.items())
+    }
+
+
+def provenance_fields(versions: dict, commit: str) -> dict:
+    """What every manifest says about how it was made: git commit, Python and package versions."""
+    return {"git_commit": commit, "python": platform.python_version(), "packages": versions}
 
 
 def write_manifest(
@@ -55,9 +68,7 @@ def write_manifest(
     outputs = describe_outputs(out)
     params = {"data_dir": shown_path(data_dir), "output_dir": shown_path(output_dir)}
     manifest = {
-        "git_commit": commit,
-        "python": platform.python_version(),
-        "packages": versions,
+        **provenance_fields(versions, commit),
         "inputs": {
             **(data if data is not None else data_inputs(data_dir)),
             **{display_path(p): sha256_file(p) for p in notebooks},

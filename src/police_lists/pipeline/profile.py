@@ -67,8 +67,8 @@ WARM_KERNEL = (
     "police_lists.present.appendix, police_lists.readers.listinput"
 )
 # Between two notebooks in the same kernel: what a fresh kernel would hold.
-RESET_KERNEL = (
-    "get_ipython().run_line_magic('reset', '-f')\n"
+RESET_KERNEL = (  # a new history session too, so execution counts restart at 1 without a clash
+    "get_ipython().reset(new_session=True)\n"
     "import matplotlib.pyplot\n"
     "matplotlib.pyplot.close('all')\n"
     "del matplotlib\n"
@@ -231,7 +231,7 @@ def _job(src: Path, values: dict, keep: list, data, previous, data_dir: str) -> 
 
 
 def _manifest(job: _Job, versions: dict, commit: str) -> dict:
-    import platform
+    from police_lists.pipeline.manifest import provenance_fields
 
     pub = job.pub
     return {
@@ -246,9 +246,7 @@ def _manifest(job: _Job, versions: dict, commit: str) -> dict:
             "weaker_than_ons_10_5": pub.weak,
         },
         "ethnicity_mapping_version": pub.mapping_version,
-        "git_commit": commit,
-        "python": platform.python_version(),
-        "packages": versions,
+        **provenance_fields(versions, commit),
         "inputs": job.inputs,
         "parameters": job.shown_params,
         "outputs": _outputs(job.files, job.labels),
@@ -256,13 +254,12 @@ def _manifest(job: _Job, versions: dict, commit: str) -> dict:
 
 
 def _outputs(files: dict[str, bytes], labels: dict[str, str]) -> dict:
-    """A manifest's `outputs`: every file with its sha256 (and a table's sensitivity label)."""
+    """A manifest's `outputs` for files still in memory (pipeline.manifest.output_entries)."""
     import hashlib
 
-    return {
-        rel: {"sha256": hashlib.sha256(data).hexdigest(), **({"sensitivity": labels[rel]} if rel in labels else {})}
-        for rel, data in sorted(files.items())
-    }
+    from police_lists.pipeline.manifest import output_entries
+
+    return output_entries({rel: hashlib.sha256(data).hexdigest() for rel, data in files.items()}, labels)
 
 
 def run(
@@ -608,7 +605,7 @@ def compare_tables(published: dict[str, Published], staging: Path, sensitivity: 
 
 
 def _many_manifest(done: _Done, files, labels, given, data_dir, note) -> dict:
-    import platform
+    from police_lists.pipeline.manifest import provenance_fields
 
     return {
         "kind": PROFILE_KIND,
@@ -616,9 +613,7 @@ def _many_manifest(done: _Done, files, labels, given, data_dir, note) -> dict:
         "lists": {job.src.stem: {"list": job.shown_list, "sensitivity": job.pub.sensitivity} for job in done.jobs},
         "comparison": note,
         "sensitivity": combined_sensitivity(job.pub.sensitivity for job in done.jobs),
-        "git_commit": done.commit,
-        "python": platform.python_version(),
-        "packages": done.versions,
+        **provenance_fields(done.versions, done.commit),
         "parameters": {**given, "data_dir": data_dir, "output_dir": "OUT"},
         "outputs": _outputs(files, labels),
     }

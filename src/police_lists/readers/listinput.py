@@ -44,6 +44,7 @@ from police_lists.contract.paths import data_dir as _data_dir
 from police_lists.contract.paths import display_path, resolve
 from police_lists.contract.problems import MAX_SHOWN_ROWS, ProblemError, problem
 from police_lists.contract.safety import quoted
+from police_lists.methods import bands as _bands
 
 MAPPING = "manual/ethnicity_mapping.csv"
 GROUP_ORDER = ("White", "Black", "Asian", "Mixed", "Other", "Not Black", "Unknown")
@@ -227,33 +228,23 @@ def map_ethnicity(value: str, lookup: dict[str, str]) -> str | None:
 
 def parse_age_band(value: str) -> tuple[int, int | None] | None:
     """'under 10' -> (0, 9); '10-17' -> (10, 17); 'over 34' -> (35, None);
-    '19+' / '19 and over' -> (19, None); '18 or under' -> (0, 18). None if not a band."""
+    '19+' / '19 and over' -> (19, None); '18 or under' -> (0, 18). None if not a band:
+    a plain number is an age, not a band. The one band parser is methods.bands.parse_band;
+    an open band ends at None here."""
     v = norm(value)
-    m = re.fullmatch(r"(?:under|below|less than|<) ?(\d+)", v)
-    if m:
-        return (0, int(m[1]) - 1) if int(m[1]) > 0 else None
-    m = re.fullmatch(r"(\d+) ?(?:-|to) ?(\d+)", v)
-    if m:
-        return (int(m[1]), int(m[2])) if int(m[1]) <= int(m[2]) else None
-    m = re.fullmatch(r"(?:over|above|>) ?(\d+)", v)
-    if m:
-        return int(m[1]) + 1, None
-    m = re.fullmatch(r"(\d+) ?(?:\+|and over|or over|and above|or older|plus)", v)
-    if m:
-        return int(m[1]), None
-    m = re.fullmatch(r"(\d+) ?(?:or under|and under|or younger)", v)
-    if m:
-        return 0, int(m[1])
-    return None
+    if re.fullmatch(r"(?:age )?\d+", v):
+        return None
+    try:
+        lo, hi = _bands.parse_band(v)
+    except ValueError:
+        return None
+    return lo, (None if hi >= _bands.OPEN_END else hi)
 
 
 def band_label(lo: int, hi: int | None) -> str:
-    """Canonical label, so the same band reads the same whatever its spelling."""
-    if hi is None:
-        return f"{lo} and over"
-    if lo == 0:
-        return f"under {hi + 1}"
-    return f"{lo}-{hi}" if lo != hi else f"{lo}"
+    """Canonical label, so the same band reads the same whatever its spelling
+    (methods.bands.band_label; a one-year band is its year)."""
+    return str(lo) if lo == hi else _bands.band_label(lo, _bands.OPEN_END if hi is None else hi)
 
 
 def age_edges(spec: str | tuple = DEFAULT_AGE_EDGES) -> tuple[int, ...]:
