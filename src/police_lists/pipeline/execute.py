@@ -79,10 +79,7 @@ def _ipc_kernel_manager(socket_prefix: str, stderr, warm: str | None = None):
             return await super().start_kernel(**kw)
 
         def format_kernel_cmd(self, extra_arguments=None):
-            # No IPython history database: kernels running side by side (and a kernel reused
-            # for several notebooks) would share ~/.ipython's sqlite file, whose clashes print
-            # "History logging moved to new session" into a cell's output.
-            cmd = [*super().format_kernel_cmd(extra_arguments), "--HistoryManager.hist_file=:memory:"]
+            cmd = super().format_kernel_cmd(extra_arguments)
             if warm and cmd[1:3] == ["-m", "ipykernel_launcher"]:
                 return [sys.executable, "-m", "police_lists.pipeline.warmkernel", "launch", warm, *cmd[3:]]
             return cmd
