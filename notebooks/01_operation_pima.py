@@ -95,7 +95,7 @@ window = by_id["P1"]["value"].split("/")
 app.say(
     f"The appendix holds **{sum(sources['n_claims'])} published figures** on Operation Pima from "
     f"**{len(sources)} sources**. The operation ran from {window[0]} to {window[1]} "
-    f"({by_id['P1']['source_id']}). The central figures come from Freedom of Information answers to "
+    f"({label(by_id['P1']['source_id'])}). The central figures come from Freedom of Information answers to "
     f"Liberty Investigates, published with The Times: {count(n)} people visited or attempted "
     f"({size_id}), of whom {by_id['PD1']['value']}% were aged 18 or under, {by_id['PD2']['value']}% under 16 "
     f"and {by_id['PD3']['value']}% Black, against {by_id['PD4']['value']}% of Londoners. Earlier, LBC "
@@ -248,7 +248,7 @@ app.figure(fig, "pima_funnel", "the Operation Pima funnel as published by LBC an
            alt="Bar chart of the published funnel: " + "; ".join(f"{s}: {p}" for s, p in zip(fun["stage"], fun["published"])) + ".")
 v = {c: int(by_id[c]["value"]) for c in ("P8", "P3", "P11", "P12", "P13", "P14", "P15")}
 app.say(
-    f"LBC's \"{by_id['P16']['quote']}\" ({by_id['P16']['source_id']}) is {count(v['P13'])} interested out of the planned list of "
+    f"LBC's \"{by_id['P16']['quote']}\" ({label(by_id['P16']['source_id'])}) is {count(v['P13'])} interested out of the planned list of "
     f"{claims.published_text(by_id['P8'])}: {num(100 * v['P13'] / v['P8'], 1)}%. Over the {count(v['P11'])} actually visited it would be "
     f"{num(100 * v['P13'] / v['P11'], 1)}%. LBC's {count(v['P13'])} interested plus {count(v['P14'])} further contacts make "
     f"{count(v['P13'] + v['P14'])}, {'the same number as' if v['P13'] + v['P14'] == v['P15'] else 'not'} Liberty Investigates' "
@@ -270,9 +270,9 @@ app.say("\n\n".join(f"**{i}. {r.title}: {r.verdict}.** {r.explanation}" for i, r
 criteria = claims.load_claims(data_dir).query("claim_id in ['P9', 'P9b', 'P9c']")[["claim_id", "measure", "value", "quote", "source_id", "ref_date"]]
 app.table(criteria, "pima_selection_criteria", "the three published accounts of how people were chosen")
 app.say(
-    f"The accounts differ: at least {by_id['P9']['value']} violent offences in the last year ({by_id['P9']['source_id']}), "
-    f"several occasions in the last {by_id['P9b']['value']} years ({by_id['P9b']['source_id']}), and at least {by_id['P9c']['value']} internal "
-    f"crime or intelligence reports ({by_id['P9c']['source_id']}). The last, from the FOI answers, "
+    f"The accounts differ: at least {by_id['P9']['value']} violent offences in the last year ({label(by_id['P9']['source_id'])}), "
+    f"several occasions in the last {by_id['P9b']['value']} years ({label(by_id['P9b']['source_id'])}), and at least {by_id['P9c']['value']} internal "
+    f"crime or intelligence reports ({label(by_id['P9c']['source_id'])}). The last, from the FOI answers, "
     "counts reports about offences in which a person is named: a suspect, not only an offender, could qualify."
 )
 

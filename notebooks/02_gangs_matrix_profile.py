@@ -61,15 +61,16 @@ from police_lists.present.appendix import ledger_finding, status_of
 _ledger = build_ledger(data_dir, ("matrix",), rounding_rule)
 _prof = matrix.profile(data_dir, rounding_rule).set_index("claim_id")
 _rng = lambda cid: span(int(_prof.loc[cid, "count_low"]), int(_prof.loc[cid, "count_high"]))
+_assumed = load_assumptions(data_dir)
 app.in_short([
-    {"text": f"Amnesty's \"{by_id['E5']['value']}% Black\" of the {count(int(by_id['M8']['value']))} people on the "
-             f"Matrix in {by_id['M8']['ref_date']} allows {_rng('E5')} Black people.",
+    {"text": f"Amnesty's \"{by_id['E5']['value']}% Black\" allows {_rng('E5')} Black people "
+             f"{assumption_text(_assumed['E5'], by_id)}.",
      "status": status_of(_ledger, ["E5", "M8"]), "href": "#tbl-matrix_profile"},
     {"text": f"In {by_id['M10a']['ref_date']} the list held {count(int(by_id['M10a']['value']))} people, of whom "
              f"{by_id['E6']['value']}% were BAME: {_rng('E6')} people.",
      "status": status_of(_ledger, ["E6", "M10a"]), "href": "#tbl-matrix_profile"},
-    {"text": f"{by_id['A1']['value']}% were reported as aged 12 to 24 ({_rng('A1')} people if the total was "
-             f"{count(int(by_id['M8']['value']))}).",
+    {"text": f"{by_id['A1']['value']}% were reported as aged 12 to 24: {_rng('A1')} people "
+             f"{assumption_text(_assumed['A1'], by_id)}.",
      "status": status_of(_ledger, ["A1"]), "href": "#tbl-matrix_profile"},
     ledger_finding(_ledger, "on the Matrix", "#tbl-claims_ledger_matrix"),
 ], question="What did Amnesty, MOPAC and the press report about who was on the Gangs Matrix, and do the figures hold?",
@@ -87,8 +88,8 @@ app.say(
     f"The appendix holds **{sum(sources['n_claims'])} published figures** on the Gangs Matrix from "
     f"**{len(sources)} sources**, published from {dated.min()} to {dated.max()} "
     f"({len(sources) - len(dated)} with no publication date found). "
-    f"Amnesty's report was published on {by_id['T2']['value']} ({by_id['T2']['source_id']}) and the MOPAC review on "
-    f"{by_id['T5a']['value']} ({by_id['T5a']['source_id']}), with {by_id['T5b']['value']} recommendations."
+    f"Amnesty's report was published on {by_id['T2']['value']} ({label(by_id['T2']['source_id'])}) and the MOPAC review on "
+    f"{by_id['T5a']['value']} ({label(by_id['T5a']['source_id'])}), with {by_id['T5b']['value']} recommendations."
 )
 
 # %% [markdown]
@@ -127,8 +128,8 @@ def if_(cid):
     return assumption_text(assumed[cid], by_id)
 app.say(
     f"**Ethnicity.** Amnesty's headline \"{by_id['E5']['value']}% Black\" allows {rng('E5')} Black people "
-    f"{if_('E5')} ({by_id['E5']['source_id']}); ITV dates Amnesty's figure to data of {by_id['E3b']['ref_date']} "
-    f"({by_id['E3b']['source_id']}), whose total was not published. "
+    f"{if_('E5')} ({label(by_id['E5']['source_id'])}); ITV dates Amnesty's figure to data of {by_id['E3b']['ref_date']} "
+    f"({label(by_id['E3b']['source_id'])}), whose total was not published. "
     f"In {by_id['M10a']['ref_date']} the list held {count(int(by_id['M10a']['value']))}, of whom {by_id['E6']['value']}% were BAME: {rng('E6')} people. "
     f"MOPAC's review found {by_id['E7a']['value']}% Black or African-Caribbean and {by_id['E7b']['value']}% BAME, of a total it did not publish.\n\n"
     f"**Age and gender.** {by_id['A1']['value']}% were {row.loc['A1', 'category']} ({rng('A1')} people if the total was "
@@ -137,7 +138,7 @@ app.say(
     f"**Harm.** ITV reported {claims.published_text(by_id['H1a'])} with a harm score of zero, "
     f"{claims.published_text(by_id['H1b'])} people; of {claims.published_text(by_id['M9'])} that range is {rng('H1a')} people. "
     f"Amnesty's summaries give {by_id['H4']['value']}% in the green (lowest) band, {by_id['H2']['value']}% with "
-    f"{row.loc['H2', 'category']}, and, in the words of the summary ({by_id['H3']['source_id']}), \"{by_id['H3']['quote']}\". "
+    f"{row.loc['H2', 'category']}, and, in the words of the summary ({label(by_id['H3']['source_id'])}), \"{by_id['H3']['quote']}\". "
     f"No source dates these shares or gives their base. If each is of the list of "
     f"{claims.published_text(by_id[assumed['H4']['assumed']])} ({assumed['H4']['assumed']}, an assumption), they allow "
     f"{rng('H4')}, {rng('H2')} and {rng('H3')} people."

@@ -82,9 +82,9 @@ removed_lo, removed_hi = matrix.removed_if_before(by_id, rounding_rule)
 n_oct22 = int(by_id["M16"]["value"])
 first, last = snaps.iloc[0], snaps[snaps["size_low"] != ""].iloc[-1]
 app.say(
-    f"The first published count is {first['published']} ({first['ref_date']}, {first['source_id']}). The peak in "
-    f"{by_id['M6']['ref_date']} is given as {pub('M6')} by the Mayor ({by_id['M6']['source_id']}) and as {pub('M7')} by later "
-    f"sources ({by_id['M7']['source_id']}). The last published count is {last['published']} ({last['ref_date']}). If "
+    f"The first published count is {first['published']} ({first['ref_date']}, {label(first['source_id'])}). The peak in "
+    f"{by_id['M6']['ref_date']} is given as {pub('M6')} by the Mayor ({label(by_id['M6']['source_id'])}) and as {pub('M7')} by later "
+    f"sources ({label(by_id['M7']['source_id'])}). The last published count is {last['published']} ({last['ref_date']}). If "
     f"{pub('M17b')} of that list was removed in {by_id['M17b']['ref_date']}, {span(removed_lo, removed_hi)} people were "
     f"removed and {span(n_oct22 - removed_hi, n_oct22 - removed_lo)} remained (derived, not published). "
     f"The Matrix ended on {by_id['M18a']['value']} with no headcount published."
@@ -136,12 +136,12 @@ series = [("ethnicity", ["Black", "Black or African-Caribbean"], "Black"), ("eth
           ("harm band", ["green", "green (low risk)"], "green band"), ("harm band", ["little or no risk"], "little or no risk")]
 fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), sharex=True)
 panels = {"ethnicity": axes[0], "age": axes[1], "harm band": axes[2]}
-for dim, cats, label in series:
+for dim, cats, series_label in series:
     rows = comp[(comp["dimension"] == dim) & comp["category"].isin(cats) & (comp["share_low"] != "")]
     d = pd.to_datetime([matrix.date_mid(r) for r in rows["ref_date"]])
     s_lo, s_hi = rows["share_low"].astype(float), rows["share_high"].astype(float)
     m = (s_lo + s_hi) / 2
-    panels[dim].errorbar(d, m, yerr=[m - s_lo, s_hi - m], fmt="o-", capsize=3, label=label, lw=0.8)
+    panels[dim].errorbar(d, m, yerr=[m - s_lo, s_hi - m], fmt="o-", capsize=3, label=series_label, lw=0.8)
 for dim, ax in panels.items():
     ax.set_title(dim, fontsize=9)
     ax.set_ylim(0, 100)
@@ -187,12 +187,12 @@ app.say(
     f"Between the {pub('M10a')} listed in {by_id['M10a']['ref_date']} and the {pub('M12a')} of the one-year update (data to "
     f"{by_id['X15']['value']}), {pub('E8a')} people were added ({by_id['E8a']['ref_date']}). If those windows match, "
     f"{count(r['M10a + E8a - M12a'])} people left the list, of whom {pub('H10a')} went in the green-band reappraisal "
-    f"({by_id['H10a']['source_id']}; the Mayor said {pub('H10b')}), leaving {count(r['M10a + E8a - M12a - H10a'])} removed "
+    f"({label(by_id['H10a']['source_id'])}; the Mayor said {pub('H10b')}), leaving {count(r['M10a + E8a - M12a - H10a'])} removed "
     f"for other reasons. StopWatch's {pub('M13a')} after {pub('M13b')} removals and {pub('M13c')} additions implies "
     f"{count(r['M13a + M13b - M13c'])} before them, {count(r['M13a + M13b - M13c - M12a'])} more than {pub('M12a')}: "
     f"the two reports count from different dates (conflict C3). Public Law Today links the ICO's acceptance of "
     f"compliance with its enforcement notice to the deletion of {pub('T6b')} entries, a figure it attributes to other "
-    f"reports ({by_id['T6b']['source_id']}); that the two are the same removals is its reading, not the ICO's words."
+    f"reports ({label(by_id['T6b']['source_id'])}); that the two are the same removals is its reading, not the ICO's words."
 )
 fig, ax = plt.subplots(figsize=(8, 3.4))
 plot = fl.iloc[::-1]

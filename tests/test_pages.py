@@ -61,7 +61,7 @@ def test_no_cell_shows_a_long_float_na_or_a_named_id(built):
                 found.append(f"{name}: missing value shown in {cell!r}")
             found += [
                 f"{name}: id {token!r} shown where a name exists: {cell[:160]!r}"
-                for token in re.split(r"[\s;,()]+", cell)
+                for token in re.split(r"[\s;,():]+", cell)
                 if labels.is_named_id(token)
             ]
     assert not found, "\n".join(found)

@@ -250,8 +250,9 @@ def _compare_values(claim, check, result, inputs_exact, rounding_rule, shown, un
                 status = REPRODUCED_EXACTLY
             else:
                 status = REPRODUCED_ROUNDED
-            verb = "gives" if ok else "gives, which does not round to the published figure:"
-            reason = f"{shown} {verb} {result.format(2)}"
+            reason = f"{shown} gives {result.format(2)}" + (
+                "" if ok else ", which does not round to the published figure"
+            )
             return _row(claim, check, status, reason, result.format(2), result.lo, result.hi, power, unit_id)
         ok = result.overlaps(stated)
         inside = stated.contains(result.lo) and (result.hi is None or stated.contains(result.hi)) if ok else False
@@ -290,7 +291,7 @@ def check_expression(claim, check, claims_by_id, rounding_rule) -> dict:
 def check_census_share(claim, check, rounding_rule, data_dir) -> dict:
     k, n = census.census_share(check["expression"], data_dir=data_dir)
     pct = Fraction(100 * k, n)
-    shown = f"census {check['expression']}: {k:,} of {n:,}"
+    shown = f"{_described(check['expression'], {})}: {k:,} of {n:,}"
     unit_id = _unit_id(claim["claim_id"], [check["expression"]])
     return _compare(claim, check, Interval.point(pct), True, rounding_rule, shown, unit_id)
 

@@ -274,9 +274,9 @@ def ledger_finding(ledger: pd.DataFrame, what: str, href: str, link: str = "see 
     from police_lists.contract.standards import STATUSES
 
     tally = ledger["status"].value_counts()
-    parts = [f"{count(tally[s])} are {s}" for s in STATUSES if tally.get(s, 0)]
+    parts = [f"{count(tally[s])} {s}" for s in STATUSES if tally.get(s, 0)]
     return {
-        "text": f"Of the {count(len(ledger))} published figures {what}, " + ", ".join(parts) + ".",
+        "text": f"The {count(len(ledger))} published figures {what}, by status: " + "; ".join(parts) + ".",
         "status": status_of(ledger, ledger["claim_id"]),
         "href": href,
         "link": link,

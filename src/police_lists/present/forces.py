@@ -51,9 +51,11 @@ def opening(sizes: pd.DataFrame, comparison: pd.DataFrame, synthetic: bool) -> s
     return "".join(f"<p>{p}</p>" for p in parts)
 
 
-def say_group(comparison: pd.DataFrame, ranks: pd.DataFrame, group: str, level: str) -> str:
+def say_group(comparison: pd.DataFrame, ranks: pd.DataFrame, group: str, level: str, brief: bool = False) -> str:
     """One group's findings in words: the range of its shares and ratios, which lists the
-    intervals order, and which are not ranked (HTML)."""
+    intervals order, and which are not ranked (HTML). `brief` (the In short): forces by
+    name only, and no sentences on shared or missing ranks."""
+    who = (lambda row: _h(row["force"])) if brief else _who
     out = []
     for measure, what in ((compare.SHARE, "share of the people whose ethnicity is known"), (compare.RATIO, "ratio")):
         r = ranks[(ranks["group"] == group) & (ranks["measure"] == measure)]
@@ -70,23 +72,26 @@ def say_group(comparison: pd.DataFrame, ranks: pd.DataFrame, group: str, level: 
         )
         if len(r) == 1:  # one list only: no range, and nothing to rank it against
             text = (
-                f"{subject} can be given for one list only: {fmt(lo['value'])} in {_who(lo)} ({_h(level)} interval "
+                f"{subject} can be given for one list only: {fmt(lo['value'])} in {who(lo)} ({_h(level)} interval "
                 f"{fmt(lo['ci_low'])} to {fmt(lo['ci_high'])}), so no list is ranked against another."
             )
         else:
-            text = f"{subject} ranges from {fmt(lo['value'])} in {_who(lo)} to {fmt(hi['value'])} in {_who(hi)}"
+            text = f"{subject} ranges from {fmt(lo['value'])} in {who(lo)} to {fmt(hi['value'])} in {who(hi)}"
             text += f" ({_h(level)} intervals {fmt(lo['ci_low'])} to {fmt(lo['ci_high'])} and {fmt(hi['ci_low'])} to "
             text += f"{fmt(hi['ci_high'])})."
         first = r[(r["rank_best"] == 1) & (r["rank_worst"] == 1)]
         if len(r) > 1 and len(first):
-            text += f" Only {_who(first.iloc[0])} is placed first: its interval lies wholly above every other list's."
+            text += f" Only {who(first.iloc[0])} is placed first: its interval lies wholly above every other list's."
+        if brief:
+            out.append(text)
+            continue
         firm = r[r["rank_best"] == r["rank_worst"]]
         shared = len(r) - len(firm)
         if len(r) > 1 and shared == len(r):
             text += " Every interval overlaps another, so no list can be placed above the others: all share ranks."
         elif len(r) > 1:
             text += (
-                f" Ordered by their intervals, {len(firm)} of {_many(len(r), 'list')} have a rank of their own; "
+                f" Ordered by their intervals, {len(firm)} of {_many(len(r), 'list')} {'has' if len(firm) == 1 else 'have'} a rank of their own; "
                 f"{shared} share a rank range with a list whose interval overlaps theirs."
             )
         if left_out:
@@ -107,7 +112,7 @@ def in_short_bullets(
     page's label (SYNTHETIC, NOT FOR PUBLICATION or disclosure-controlled) as its status
     and a link to its table. Plain text: Appendix.in_short escapes it."""
     opening_text = plain(opening(sizes, comparison, synthetic=False))
-    share, ratio = re.findall(r"<p>(.*?)</p>", say_group(comparison, ranks, "Black", level), flags=re.S)
+    share, ratio = re.findall(r"<p>(.*?)</p>", say_group(comparison, ranks, "Black", level, brief=True), flags=re.S)
     thresholds = sorted({int(t) for t in sizes["threshold"]})
     controlled = all(bool(x) for x in sizes["disclosure_control"])
     rule = (
