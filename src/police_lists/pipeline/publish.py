@@ -2,7 +2,10 @@
 <out>/.staging/, and only when every run succeeded are its files written into
 <out> (each atomically, so a reader never sees half a file). A failure leaves
 the published folders exactly as they were. Used by the build and the
-teaching pack (the profile's own swap-into-place is planned to use it too)."""
+teaching pack, whose folders belong to the project. `make profile` writes into a
+user's OUT with pipeline.outdir instead: ownership by manifest, refusal of files
+it did not write, and a journaled switch a later run can finish, which a
+project-owned folder does not need."""
 
 from __future__ import annotations
 
