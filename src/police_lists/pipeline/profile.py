@@ -33,11 +33,15 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from police_lists.analyses.profile import Published, publish, stamp
 from police_lists.contract.problems import ProblemError
-from police_lists.methods import sdc
 from police_lists.pipeline.outdir import KIND
+
+# analyses.profile (statsmodels, scipy) and methods.sdc are imported where they are
+# used, after the kernel has been started, so that its boot overlaps their import.
+if TYPE_CHECKING:
+    from police_lists.analyses.profile import Published
 
 NOTEBOOK = "05_list_profile.ipynb"
 # The many-list comparison page: helper F's notebook 06 (issue 16). Its parameters
@@ -144,8 +148,9 @@ class Kernel:
 
 
 def _warm() -> threading.Thread:
-    """Import papermill and nbconvert and load the page template in a thread while
-    the list is read (pandas' parser releases the GIL). The census tables are
+    """Import papermill, nbconvert and analyses.profile (statsmodels, scipy) and load
+    the page template in a thread while the list is read (pandas' parser releases
+    the GIL). The census tables are
     loaded after the list is read, not beside it: together they would double
     the peak memory (errors are left for the real call to report)."""
 
@@ -154,6 +159,7 @@ def _warm() -> threading.Thread:
             import papermill  # noqa: F401
             from nbconvert import HTMLExporter
 
+            import police_lists.analyses.profile  # noqa: F401
             from police_lists.pipeline import convert
 
             HTMLExporter(template_name="appendix", extra_template_basedirs=[str(convert.TEMPLATES)])
@@ -211,6 +217,7 @@ def _read(src: Path, given: dict, data_dir: str) -> tuple[dict, list, object, ob
 
 def _job(src: Path, values: dict, keep: list, data, previous, data_dir: str) -> _Job:
     """The whole profile, with its LP audit on the true counts, in this process's memory."""
+    from police_lists.analyses.profile import publish
     from police_lists.contract.files import sha256_file
     from police_lists.contract.paths import display_path, notebooks_dir
     from police_lists.pipeline import build
@@ -231,6 +238,7 @@ def _job(src: Path, values: dict, keep: list, data, previous, data_dir: str) -> 
 
 
 def _manifest(job: _Job, versions: dict, commit: str) -> dict:
+    from police_lists.methods import sdc
     from police_lists.pipeline.manifest import provenance_fields
 
     pub = job.pub
@@ -583,6 +591,7 @@ def compare_tables(published: dict[str, Published], staging: Path, sensitivity: 
     name in front. Published values only; nothing is computed again."""
     import pandas as pd
 
+    from police_lists.analyses.profile import stamp
     from police_lists.present.appendix import Appendix
 
     app = Appendix(str(staging), "compare")

@@ -79,18 +79,25 @@ def _split_2021_heading(column: str) -> tuple[str, str]:
     return _FIVE_GROUP_2021[heading], detail
 
 
+def _group_and_detail(long: pd.DataFrame) -> None:
+    """The five-group name and the detailed group of each melted row, split once per
+    column heading (a table has 19) rather than once per row."""
+    split = {c: _split_2021_heading(c) for c in long["column"].unique()}
+    long["group"] = long["column"].map({c: g for c, (g, _) in split.items()})
+    long["detail"] = long["column"].map({c: d for c, (_, d) in split.items()})
+
+
 @lru_cache(maxsize=4)
 def census_2021_by_age(data_dir: str = "data") -> pd.DataFrame:
     """Single year of age x 19 groups, rounded to 5 by ONS; 'c' (suppressed)
     becomes a missing count with suppressed=True, never a silent zero."""
     wide = pd.read_csv(_data_dir(data_dir) / CENSUS_2021_AGE, encoding="utf-8-sig", dtype=str)
+    wide["Age"] = wide["Age"].str.replace(" or over", "", regex=False).astype(int)  # once per row, before melting
     long = wide.melt(id_vars=["Geography Code", "Geography Name", "Age"], var_name="column", value_name="raw")
     long["suppressed"] = long["raw"].eq("c")
     long["count"] = pd.to_numeric(long["raw"].where(~long["suppressed"]), errors="raise").astype("Int64")
-    long["age"] = long["Age"].str.replace(" or over", "", regex=False).astype(int)
-    groups = long["column"].map(lambda c: _split_2021_heading(c))
-    long["group"] = [g for g, _ in groups]
-    long["detail"] = [d for _, d in groups]
+    long["age"] = long["Age"]
+    _group_and_detail(long)
     return long.rename(columns={"Geography Code": "area_code", "Geography Name": "area_name"})[
         ["area_code", "area_name", "age", "group", "detail", "count", "suppressed"]
     ]
@@ -101,9 +108,7 @@ def census_2021_by_sex(data_dir: str = "data") -> pd.DataFrame:
     wide = pd.read_csv(_data_dir(data_dir) / CENSUS_2021_SEX, encoding="utf-8-sig", dtype=str)
     long = wide.melt(id_vars=["Geography Code", "Geography Name", "Sex"], var_name="column", value_name="raw")
     long["count"] = pd.to_numeric(long["raw"], errors="raise").astype("Int64")  # blanks stay missing
-    groups = long["column"].map(lambda c: _split_2021_heading(c))
-    long["group"] = [g for g, _ in groups]
-    long["detail"] = [d for _, d in groups]
+    _group_and_detail(long)
     return long.rename(columns={"Geography Code": "area_code", "Geography Name": "area_name", "Sex": "sex"})[
         ["area_code", "area_name", "sex", "group", "detail", "count"]
     ]
