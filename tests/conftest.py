@@ -136,3 +136,15 @@ def run_notebook(name: str, tmp_path: Path, **params) -> Path:
         cwd=str(tmp_path),
     )
     return out
+
+
+def profile_argv(src, out, **params) -> list[str]:
+    """`police_lists profile --list SRC --output-dir OUT -p name value ...` as cli.main's argv."""
+    return [
+        "profile",
+        "--list",
+        str(src),
+        "--output-dir",
+        str(out),
+        *(x for k, v in params.items() for x in ("-p", k, str(v))),
+    ]

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import profile_argv
 from police_lists.analyses import synth
 from police_lists.contract.safety import quoted
 from police_lists.methods import sdc
@@ -355,22 +356,7 @@ def small_profile(tmp_path_factory):
     prev = folder / "previous.csv"
     _small_cells_list(prev, drop=20)
     out = folder / "OUT"
-    rc = cli.main(
-        [
-            "profile",
-            "--list",
-            str(src),
-            "--output-dir",
-            str(out),
-            "-p",
-            "previous_path",
-            str(prev),
-            "-p",
-            "harm_labels",
-            "Red,Amber,Green",
-        ]
-    )
-    assert rc == 0
+    assert cli.main(profile_argv(src, out, previous_path=prev, harm_labels="Red,Amber,Green")) == 0
     return out, src, truth
 
 

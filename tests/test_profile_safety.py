@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import profile_argv
 from police_lists.analyses import profile
 from police_lists.contract import safety
 from police_lists.contract.problems import ProblemError
@@ -75,24 +76,7 @@ def earlier(tmp_path_factory):
     src = small_list(folder / "list.csv")
     prev = small_list(folder / "previous.csv", n_black=30, n_white=40)
     out = folder / "OUT"
-    assert (
-        cli.main(
-            [
-                "profile",
-                "--list",
-                str(src),
-                "--output-dir",
-                str(out),
-                "-p",
-                "previous_path",
-                str(prev),
-                "-p",
-                "harm_labels",
-                "Red,Amber,Green",
-            ]
-        )
-        == 0
-    )
+    assert cli.main(profile_argv(src, out, previous_path=prev, harm_labels="Red,Amber,Green")) == 0
     return folder, out
 
 
@@ -122,21 +106,7 @@ def test_rerun_replaces_exactly_its_own_files(earlier, tmp_path, capsys):
     out = copy_of(earlier, tmp_path)
     old = json.loads((out / "manifest.json").read_text())
     assert "tables/changes.csv" in old["outputs"]
-    assert (
-        cli.main(
-            [
-                "profile",
-                "--list",
-                str(earlier[0] / "list.csv"),
-                "--output-dir",
-                str(out),
-                "-p",
-                "harm_labels",
-                "Red,Amber,Green",
-            ]
-        )
-        == 0
-    )
+    assert cli.main(profile_argv(earlier[0] / "list.csv", out, harm_labels="Red,Amber,Green")) == 0
     new = json.loads((out / "manifest.json").read_text())
     assert "tables/changes.csv" not in new["outputs"] and not (out / "tables" / "changes.csv").exists()
     files = tree(out)
@@ -476,34 +446,8 @@ def hostile(tmp_path_factory):
     src = _nasty_list(folder / NASTY_LIST, 90)
     prev = _nasty_list(folder / NASTY_PREVIOUS, 70)
     out = folder / "OUT"
-    args = [
-        "profile",
-        "--list",
-        str(src),
-        "--output-dir",
-        str(out),
-        "-p",
-        "previous_path",
-        str(prev),
-        "-p",
-        "ethnicity_column",
-        FORMULA_COLUMNS["ethnicity"],
-        "-p",
-        "age_column",
-        FORMULA_COLUMNS["age"],
-        "-p",
-        "gender_column",
-        FORMULA_COLUMNS["gender"],
-        "-p",
-        "harm_column",
-        FORMULA_COLUMNS["harm"],
-        "-p",
-        "harm_labels",
-        "Red,Amber,Green",
-        "-p",
-        "threshold",
-        "3",
-    ]
+    columns = {f"{dim}_column": FORMULA_COLUMNS[dim] for dim in ("ethnicity", "age", "gender", "harm")}
+    args = profile_argv(src, out, previous_path=prev, **columns, harm_labels="Red,Amber,Green", threshold=3)
     assert cli.main(args) == 0
     return out
 
