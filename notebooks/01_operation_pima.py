@@ -54,7 +54,7 @@ level = f"{confidence:.0%}"
 # In short: the page's findings, computed here, each with its status in the claims ledger.
 from police_lists.present.appendix import ledger_finding, status_of
 
-_ledger = build_ledger(data_dir, ("pima",), rounding_rule)
+ledger = build_ledger(data_dir, ("pima",), rounding_rule)  # the page's one ledger: In short and the ledger section
 _base = pima.base_counts(data_dir, rounding_rule).set_index("category")
 _k = (int(_base.loc["Black", "count_low"]), int(_base.loc["Black", "count_high"]))
 _dp = pima.disproportionality(_k, int(_base.loc["Black", "point_value"]), n, benchmark_share,
@@ -66,20 +66,20 @@ _v = {c: int(by_id[c]["value"]) for c in ("P8", "P3", "P13", "P15")}
 app.in_short([
     {"text": f"Between {_window[0]} and {_window[1]} the Met visited, or tried to visit, {count(n)} people; "
              f"{by_id['PD3']['value']}% of them were Black, which allows {span(*_k)} people.",
-     "status": status_of(_ledger, [size_id, share_id]), "href": "#tbl-pima_base_counts"},
+     "status": status_of(ledger, [size_id, share_id]), "href": "#tbl-pima_base_counts"},
     {"text": f"The Black share of the list was {num(_sr['value'])} times the Black share of Londoners "
              f"({label(benchmark_source)}): the share ratio ({level} interval {num(_sr['ci_low_over_range'])} to "
              f"{num(_sr['ci_high_over_range'])} over every count the rounding allows).",
-     "status": status_of(_ledger, [share_id, "PD4"]), "href": "#tbl-pima_disproportionality"},
+     "status": status_of(ledger, [share_id, "PD4"]), "href": "#tbl-pima_disproportionality"},
     {"text": f"A Black Londoner was about {num(_rr['value'], 0)} times as likely as a Londoner who is not Black "
              f"to be on the list: the rate ratio ({level} interval {num(_rr['ci_low_over_range'], 1)} to "
              f"{num(_rr['ci_high_over_range'], 1)}).",
-     "status": status_of(_ledger, [share_id, "PD4"]), "href": "#tbl-pima_disproportionality"},
+     "status": status_of(ledger, [share_id, "PD4"]), "href": "#tbl-pima_disproportionality"},
     {"text": f"Interest in diversion was {num(100 * _v['P13'] / _v['P8'], 1)}% of the planned list (LBC) or "
              f"{num(100 * _v['P15'] / _v['P3'], 1)}% of those visited or attempted (Liberty Investigates); "
              "the published answers do not say which list is which.",
-     "status": status_of(_ledger, ["P13", "P15"]), "href": "#tbl-pima_interest_rates"},
-    ledger_finding(_ledger, "on the operation", "#tbl-claims_ledger_pima"),
+     "status": status_of(ledger, ["P13", "P15"]), "href": "#tbl-pima_interest_rates"},
+    ledger_finding(ledger, "on the operation", "#tbl-claims_ledger_pima"),
 ], question="Who was on Operation Pima's list, and how disproportionate was it?",
    how_to_read="Where a source printed only a rounded percentage, the page carries every whole count that "
                "percentage allows, and every derived figure over that whole range. The figures come from "
@@ -108,7 +108,6 @@ app.say(
 # Each published figure is checked in the way the published record allows, decided by a person and recorded in `data/manual/claim_checks.csv`. A check counts as evidence only if it could have failed: the ledger tries every value the source could have printed the same way. Figures that report one number twice are paired in `data/manual/corroborations.csv` and counted once, and every assumption a check rests on is in `data/manual/assumptions.csv` and named in its row. The statuses:
 
 # %%
-ledger = build_ledger(data_dir, ("pima",), rounding_rule)
 app.table(ledger, "claims_ledger_pima", "every published Operation Pima figure, recomputed, with its status")
 app.say("\n".join(f"- **{s}**: {d}" for s, d in STATUS_DEFINITIONS.items()))
 tally = status_counts(ledger)

@@ -58,21 +58,25 @@ rule_text = rounding_rule.replace("_", " ")
 # In short: the page's findings, computed here, each with its status in the claims ledger.
 from police_lists.present.appendix import ledger_finding, status_of
 
-_ledger = build_ledger(data_dir, ("matrix",), rounding_rule)
-_prof = matrix.profile(data_dir, rounding_rule).set_index("claim_id")
-_rng = lambda cid: span(int(_prof.loc[cid, "count_low"]), int(_prof.loc[cid, "count_high"]))
-_assumed = load_assumptions(data_dir)
+ledger = build_ledger(data_dir, ("matrix",), rounding_rule)  # the page's one ledger: In short and the ledger section
+prof = attach_status(matrix.profile(data_dir, rounding_rule), ledger)
+row = prof.set_index("claim_id")
+def rng(cid):
+    return span(int(row.loc[cid, "count_low"]), int(row.loc[cid, "count_high"]))
+assumed = load_assumptions(data_dir)
+def if_(cid):
+    return assumption_text(assumed[cid], by_id)
 app.in_short([
-    {"text": f"Amnesty's \"{by_id['E5']['value']}% Black\" allows {_rng('E5')} Black people "
-             f"{assumption_text(_assumed['E5'], by_id)}.",
-     "status": status_of(_ledger, ["E5", "M8"]), "href": "#tbl-matrix_profile"},
+    {"text": f"Amnesty's \"{by_id['E5']['value']}% Black\" allows {rng('E5')} Black people "
+             f"{if_('E5')}.",
+     "status": status_of(ledger, ["E5", "M8"]), "href": "#tbl-matrix_profile"},
     {"text": f"In {by_id['M10a']['ref_date']} the list held {count(int(by_id['M10a']['value']))} people, of whom "
-             f"{by_id['E6']['value']}% were BAME: {_rng('E6')} people.",
-     "status": status_of(_ledger, ["E6", "M10a"]), "href": "#tbl-matrix_profile"},
-    {"text": f"{by_id['A1']['value']}% were reported as aged 12 to 24: {_rng('A1')} people "
-             f"{assumption_text(_assumed['A1'], by_id)}.",
-     "status": status_of(_ledger, ["A1"]), "href": "#tbl-matrix_profile"},
-    ledger_finding(_ledger, "on the Matrix", "#tbl-claims_ledger_matrix"),
+             f"{by_id['E6']['value']}% were BAME: {rng('E6')} people.",
+     "status": status_of(ledger, ["E6", "M10a"]), "href": "#tbl-matrix_profile"},
+    {"text": f"{by_id['A1']['value']}% were reported as aged 12 to 24: {rng('A1')} people "
+             f"{if_('A1')}.",
+     "status": status_of(ledger, ["A1"]), "href": "#tbl-matrix_profile"},
+    ledger_finding(ledger, "on the Matrix", "#tbl-claims_ledger_matrix"),
 ], question="What did Amnesty, MOPAC and the press report about who was on the Gangs Matrix, and do the figures hold?",
    how_to_read="A rounded percentage is carried as every whole count it allows, around a named point "
                "value. The figures come from data/claims.csv and the human decisions in data/manual/.")
@@ -100,7 +104,6 @@ app.say(
 # An inconsistent row is not necessarily an error by its source: where the sources disagree about an input (the peak size, for example), the row is tested against one reading and the conflicts table in the companion appendix tests the others.
 
 # %%
-ledger = build_ledger(data_dir, ("matrix",), rounding_rule)
 app.table(ledger, "claims_ledger_matrix", "every published Gangs Matrix figure, recomputed, with its status")
 app.say("\n".join(f"- **{s}**: {d}" for s, d in STATUS_DEFINITIONS.items()))
 tally = status_counts(ledger)
@@ -118,14 +121,7 @@ if len(bad):
 # Each row is a published figure about the make-up of the list in the years Amnesty and MOPAC examined it, with the published total it is a share of. Where the source did not name that total, a person chose it and the row says so (`base_assumed`, with the reason in `note`; every such choice is also a row of `data/manual/assumptions.csv`): Amnesty's shares are taken, as an assumption, of the October total its author published, although ITV dates Amnesty's Black share to earlier data; ITV's zero-harm share is taken of ITV's own rounded total. MOPAC never published the size of the data it reviewed, so its shares carry no count. The point value is the whole count nearest to the percentage times the total; it is a named convention, not a published figure.
 
 # %%
-prof = attach_status(matrix.profile(data_dir, rounding_rule), ledger)
 app.table(prof, "matrix_profile", f"the Matrix profile reported for the years Amnesty and MOPAC examined it, as count ranges ({rule_text} rounding assumed)")
-row = prof.set_index("claim_id")
-def rng(cid):
-    return span(int(row.loc[cid, "count_low"]), int(row.loc[cid, "count_high"]))
-assumed = load_assumptions(data_dir)
-def if_(cid):
-    return assumption_text(assumed[cid], by_id)
 app.say(
     f"**Ethnicity.** Amnesty's headline \"{by_id['E5']['value']}% Black\" allows {rng('E5')} Black people "
     f"{if_('E5')} ({label(by_id['E5']['source_id'])}); ITV dates Amnesty's figure to data of {by_id['E3b']['ref_date']} "

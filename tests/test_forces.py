@@ -214,20 +214,10 @@ def test_force_parameter_is_checked():
 
 
 def _forces_defaults():
-    return dict(
-        data_dir="data",
-        output_dir="outputs",
-        lists_dir="data/examples/forces",
-        published_dir="",
-        force="",
-        census_year=2021,
-        threshold=10,
-        disclosure_control=True,
-        confidence=0.95,
-        ci_method="wilson",
-        ratio_method="koopman",
-        table_prefix="forces_",
-    )
+    """Notebook 06's defaults, as its parameters cell writes them (papermill)."""
+    from police_lists.pipeline.execute import notebook_parameters
+
+    return notebook_parameters(ROOT / "notebooks" / "06_forces.ipynb", {})
 
 
 # ---------------------------------------------------------------- the profile's force

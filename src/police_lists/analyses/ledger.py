@@ -31,7 +31,7 @@ from police_lists.contract.standards import (
 from police_lists.contract.standards import STATUS_DEFINITIONS as STATUS_DEFINITIONS  # for the notebooks
 from police_lists.methods.expressions import evaluate, expression_names
 from police_lists.methods.rounding import Interval, consistent_counts, digits_unit, rounds_to
-from police_lists.readers import census
+from police_lists.readers import census, labels
 from police_lists.readers.claims import (
     claim_interval,
     claim_rule,
@@ -291,7 +291,7 @@ def check_expression(claim, check, claims_by_id, rounding_rule) -> dict:
 def check_census_share(claim, check, rounding_rule, data_dir) -> dict:
     k, n = census.census_share(check["expression"], data_dir=data_dir)
     pct = Fraction(100 * k, n)
-    shown = f"{_described(check['expression'], {})}: {k:,} of {n:,}"
+    shown = f"{labels.name(check['expression'])}: {k:,} of {n:,}"
     unit_id = _unit_id(claim["claim_id"], [check["expression"]])
     return _compare(claim, check, Interval.point(pct), True, rounding_rule, shown, unit_id)
 
@@ -322,9 +322,7 @@ def load_assumptions(data_dir: str = "data") -> dict[str, dict]:
 
 def _described(ref: str, by_id) -> str:
     """A claim as '<id>: <published words>'; any other id (a census share) by its human name."""
-    from police_lists.readers.labels import name
-
-    return f"{ref}: {published_text(by_id[ref])}" if ref in by_id else name(ref)
+    return f"{ref}: {published_text(by_id[ref])}" if ref in by_id else labels.name(ref)
 
 
 def assumption_text(assumption: dict, by_id) -> str:

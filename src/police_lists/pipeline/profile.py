@@ -496,18 +496,23 @@ def lists_in(names: list[str]) -> list[Path]:
     return found
 
 
-def run_many(lists: list[Path], output_dir: str, **options) -> dict:
+def run_many(
+    lists: list[Path],
+    output_dir: str,
+    *,
+    parameters: dict | None = None,
+    data_dir="data",
+    show_code=False,
+    shown_out=None,
+) -> dict:
     """Profile several lists in one process and one kernel: OUT/<stem>/ for each
-    (exactly a single-list run's files) and OUT/compare/ (module docstring).
-    `options`: parameters, data_dir, show_code and shown_out, as for run.
-    Every list is read and checked before anything is written; a refusal names
-    each bad list's problems, and OUT is left as it was."""
+    (exactly a single-list run's files) and OUT/compare/ (module docstring); the
+    options are run's. Every list is read and checked before anything is written;
+    a refusal names each bad list's problems, and OUT is left as it was."""
     from police_lists.pipeline import outdir
 
-    parameters, data_dir = options.get("parameters"), options.get("data_dir", "data")
     if (parameters or {}).get("previous_path"):
         raise ProblemError(["parameter previous_path names one earlier snapshot, so it takes one list, not several"])
-    show_code, shown_out = options.get("show_code", False), options.get("shown_out")
     done = _profile_all(lists, output_dir, parameters, data_dir, show_code, shown_out, compare=True)
     compare, compare_labels, compare_note = done.compare
     files: dict[str, bytes] = {}

@@ -4,8 +4,6 @@ and a chart of each list's ratio with its interval."""
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
@@ -51,33 +49,40 @@ def opening(sizes: pd.DataFrame, comparison: pd.DataFrame, synthetic: bool) -> s
     return "".join(f"<p>{p}</p>" for p in parts)
 
 
-def say_group(comparison: pd.DataFrame, ranks: pd.DataFrame, group: str, level: str, brief: bool = False) -> str:
+def say_group(comparison: pd.DataFrame, ranks: pd.DataFrame, group: str, level: str) -> str:
     """One group's findings in words: the range of its shares and ratios, which lists the
-    intervals order, and which are not ranked (HTML). `brief` (the In short): forces by
-    name only, and no sentences on shared or missing ranks."""
-    who = (lambda row: _h(row["force"])) if brief else _who
+    intervals order, and which are not ranked (HTML, every label escaped)."""
+    sentences = group_sentences(comparison, ranks, group, level, who=_who, esc=_h)
+    return "".join(f"<p>{p}</p>" for p in sentences)
+
+
+def group_sentences(comparison, ranks, group: str, level: str, who=None, esc=str, brief: bool = False) -> list[str]:
+    """The share sentence and the ratio sentence for one group. `who` writes a list's
+    name and `esc` escapes a label: HTML for the page (say_group), plain text for the
+    In short (Appendix.in_short escapes it). `brief`: no sentences on shared or missing ranks."""
+    who = who or (lambda row: esc(row["force"]))
     out = []
     for measure, what in ((compare.SHARE, "share of the people whose ethnicity is known"), (compare.RATIO, "ratio")):
         r = ranks[(ranks["group"] == group) & (ranks["measure"] == measure)]
         left_out = compare.unranked(comparison, group, measure)
         if r.empty:
-            out.append(f"No list has a published {group} {_h(what)} with an interval.")
+            out.append(f"No list has a published {esc(group)} {esc(what)} with an interval.")
             continue
         lo, hi = r.loc[r["value"].astype(float).idxmin()], r.loc[r["value"].astype(float).idxmax()]
         fmt = _pct if measure == compare.SHARE else (lambda x: f"{float(x):.2f}")
         subject = (
-            f"The {_h(group)} {_h(what)}"
+            f"The {esc(group)} {esc(what)}"
             if measure == compare.SHARE
-            else f"Against each force area's own residents, the {_h(group)} ratio (list share over census share)"
+            else f"Against each force area's own residents, the {esc(group)} ratio (list share over census share)"
         )
         if len(r) == 1:  # one list only: no range, and nothing to rank it against
             text = (
-                f"{subject} can be given for one list only: {fmt(lo['value'])} in {who(lo)} ({_h(level)} interval "
+                f"{subject} can be given for one list only: {fmt(lo['value'])} in {who(lo)} ({esc(level)} interval "
                 f"{fmt(lo['ci_low'])} to {fmt(lo['ci_high'])}), so no list is ranked against another."
             )
         else:
             text = f"{subject} ranges from {fmt(lo['value'])} in {who(lo)} to {fmt(hi['value'])} in {who(hi)}"
-            text += f" ({_h(level)} intervals {fmt(lo['ci_low'])} to {fmt(lo['ci_high'])} and {fmt(hi['ci_low'])} to "
+            text += f" ({esc(level)} intervals {fmt(lo['ci_low'])} to {fmt(lo['ci_high'])} and {fmt(hi['ci_low'])} to "
             text += f"{fmt(hi['ci_high'])})."
         first = r[(r["rank_best"] == 1) & (r["rank_worst"] == 1)]
         if len(r) > 1 and len(first):
@@ -90,18 +95,19 @@ def say_group(comparison: pd.DataFrame, ranks: pd.DataFrame, group: str, level: 
         if len(r) > 1 and shared == len(r):
             text += " Every interval overlaps another, so no list can be placed above the others: all share ranks."
         elif len(r) > 1:
+            verb = "has" if len(firm) == 1 else "have"
             text += (
-                f" Ordered by their intervals, {len(firm)} of {_many(len(r), 'list')} {'has' if len(firm) == 1 else 'have'} a rank of their own; "
+                f" Ordered by their intervals, {len(firm)} of {_many(len(r), 'list')} {verb} a rank of their own; "
                 f"{shared} share a rank range with a list whose interval overlaps theirs."
             )
         if left_out:
             text += (
                 " Not ranked (a count suppressed, a count of 0 whose ratio has no interval, or no force area): "
-                + ", ".join(f"<code>{_h(x)}</code>" for x in left_out)
+                + ", ".join(f"<code>{esc(x)}</code>" if esc is _h else x for x in left_out)
+                + "."
             )
-            text += "."
         out.append(text)
-    return "".join(f"<p>{p}</p>" for p in out)
+    return out
 
 
 def in_short_bullets(
@@ -112,7 +118,7 @@ def in_short_bullets(
     page's label (SYNTHETIC, NOT FOR PUBLICATION or disclosure-controlled) as its status
     and a link to its table. Plain text: Appendix.in_short escapes it."""
     opening_text = plain(opening(sizes, comparison, synthetic=False))
-    share, ratio = re.findall(r"<p>(.*?)</p>", say_group(comparison, ranks, "Black", level, brief=True), flags=re.S)
+    share, ratio = group_sentences(comparison, ranks, "Black", level, brief=True)
     thresholds = sorted({int(t) for t in sizes["threshold"]})
     controlled = all(bool(x) for x in sizes["disclosure_control"])
     rule = (
@@ -123,8 +129,8 @@ def in_short_bullets(
     )
     return [
         {"text": opening_text, "status": status, "href": f"#tbl-{table_prefix}lists"},
-        {"text": plain(share), "status": status, "href": f"#tbl-{table_prefix}comparison"},
-        {"text": plain(ratio), "status": status, "href": f"#tbl-{table_prefix}ranks"},
+        {"text": share, "status": status, "href": f"#tbl-{table_prefix}comparison"},
+        {"text": ratio, "status": status, "href": f"#tbl-{table_prefix}ranks"},
         {"text": rule, "status": status, "href": f"#tbl-{table_prefix}disclosure_audit"},
     ]
 
