@@ -78,6 +78,20 @@ def _ipc_kernel_manager(socket_prefix: str, stderr, warm: str | None = None):
             kw.setdefault("stderr", stderr)
             return await super().start_kernel(**kw)
 
+        def client(self, **kw):
+            # nbclient stops the channels of the client it makes only when it also made the
+            # manager; with a running kernel handed in (km=, pipeline.profile.Kernel) it leaves
+            # them open, one zmq context (a thread and a dozen descriptors) per notebook until
+            # garbage collection. The caller stops them with close_clients().
+            made = super().client(**kw)
+            self.__dict__.setdefault("made_clients", []).append(made)
+            return made
+
+        def close_clients(self):
+            """Stop the channels of every client made so far (see client())."""
+            while self.__dict__.get("made_clients"):
+                self.__dict__["made_clients"].pop().stop_channels()
+
         def format_kernel_cmd(self, extra_arguments=None):
             cmd = super().format_kernel_cmd(extra_arguments)
             if warm and cmd[1:3] == ["-m", "ipykernel_launcher"]:

@@ -129,13 +129,17 @@ class Kernel:
             if reply["content"].get("status") != "ok":
                 raise RuntimeError("the kernel could not be reset between two notebooks")
         self.used = True
-        return run_papermill(notebook, parameters, staging, self.log, km=self.km)
+        try:
+            return run_papermill(notebook, parameters, staging, self.log, km=self.km)
+        finally:
+            self.km.close_clients()
 
     def close(self) -> None:
         from jupyter_core.utils import run_sync
 
         try:
             self.kc.stop_channels()
+            self.km.close_clients()
             if self.km.has_kernel:
                 run_sync(self.km.shutdown_kernel)(now=True)
         finally:
