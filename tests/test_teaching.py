@@ -361,17 +361,36 @@ def _run_in(env: dict, venv_dir: Path, folder: Path, name: str) -> nbformat.Note
     return nbformat.read(folder / f"done_{name}", as_version=4)
 
 
-def test_every_student_notebook_runs_from_the_wheel_alone_outside_the_repository(taught, tmp_path):
-    """A fresh virtual environment outside the clone gets only the bundle's wheel (its
-    dependencies come from the package index pip is configured with; on the reference
-    machine that is PyPI through a local cache); each student notebook, answered with
-    the lesson's solutions, runs from an empty folder in the instructor role, where a
-    check that is not right stops the run."""
+def test_the_wheel_alone_runs_every_lesson_outside_the_repository_first_as_on_colab(taught, tmp_path):
+    """One fresh virtual environment outside the clone, holding only a kernel and
+    papermill (the wheel's `[notebook]` extra), as on Colab or a JupyterHub:
+      1. the first lesson's setup cell runs `%pip install <wheel>` from the notebook's
+         folder (the wheel's dependencies come from the package index pip is configured
+         with; on the reference machine that is PyPI through a local cache), and the
+         lesson runs;
+      2. the package so installed knows it is not in a repository;
+      3. every student notebook, answered with the lesson's solutions, then runs from
+         an empty folder in the instructor role, where a check that is not right stops
+         the run, and its outputs land where it runs.
+    One environment for both (it was two): the second install is what the first left."""
     out, _ = taught
     wheel = out / "teaching" / bundle.wheel_filename()
-    env = _fresh_venv(tmp_path / "venv", f"{wheel}[notebook]")
+    assert bundle.pinned(bundle.NOTEBOOK) == [f"{n}=={v}" for n, v in _extra_pins(wheel, "notebook")]
+    env = _fresh_venv(tmp_path / "venv", *bundle.pinned(bundle.NOTEBOOK))
+    python = tmp_path / "venv" / "bin" / "python"
+    missing = subprocess.run([python, "-c", "import police_lists"], cwd=tmp_path, env=env, capture_output=True)
+    assert missing.returncode == 1  # the kernel has no package before the setup cell
+
+    lesson = LESSONS[0]
+    folder = tmp_path / "content"
+    folder.mkdir()
+    shutil.copy(wheel, folder)
+    nbformat.write(_answered(_handout(out, lesson), lesson), folder / f"{lesson}.ipynb")
+    done = _run_in(env, tmp_path / "venv", folder, f"{lesson}.ipynb")
+    assert teaching_build.verdicts(done) == {n: teaching.RIGHT for n in EXERCISES[lesson]}
+
     check = subprocess.run(
-        [tmp_path / "venv" / "bin" / "python", "-c", "import police_lists.contract.paths as p; print(p.IN_REPOSITORY)"],
+        [python, "-c", "import police_lists.contract.paths as p; print(p.IN_REPOSITORY)"],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -388,19 +407,12 @@ def test_every_student_notebook_runs_from_the_wheel_alone_outside_the_repository
         assert (folder / "outputs" / "tables").is_dir()  # outputs land where the notebook runs
 
 
-def test_a_notebook_installs_the_wheel_itself_as_on_colab(taught, tmp_path):
-    """Colab / JupyterHub: a kernel without the package; the notebook's setup cell runs
-    `%pip install <wheel>` from the notebook's folder, and the lesson then runs."""
-    out, _ = taught
-    lesson = LESSONS[0]
-    kernel_only = bundle.pinned(bundle.NOTEBOOK)
-    env = _fresh_venv(tmp_path / "venv", *kernel_only)
-    folder = tmp_path / "content"
-    folder.mkdir()
-    shutil.copy(out / "teaching" / bundle.wheel_filename(), folder)
-    nbformat.write(_answered(_handout(out, lesson), lesson), folder / f"{lesson}.ipynb")
-    done = _run_in(env, tmp_path / "venv", folder, f"{lesson}.ipynb")
-    assert teaching_build.verdicts(done) == {n: teaching.RIGHT for n in EXERCISES[lesson]}
+def _extra_pins(wheel: Path, extra: str) -> list[tuple[str, str]]:
+    """(name, version) of each requirement the wheel's METADATA gives for `extra`."""
+    with zipfile.ZipFile(wheel) as zf:
+        meta = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
+        text = zf.read(meta).decode("utf-8")
+    return re.findall(rf"^Requires-Dist: ([A-Za-z0-9_.\-]+)==(\S+); extra == \"{extra}\"$", text, re.M)
 
 
 # ---------------------------------------------------------------- grading

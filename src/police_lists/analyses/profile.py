@@ -41,7 +41,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from police_lists.methods import sdc, stats
+from police_lists.methods import sdc
 from police_lists.readers.listinput import UNKNOWN, ListData
 
 SUPPRESSED = sdc.SUPPRESSED
@@ -86,6 +86,10 @@ def _share_cells(k, n, confidence, method):
     """share, low, high from published k of published n; suppressed if either is."""
     if k == SUPPRESSED or n == SUPPRESSED or n in (0, None):
         return [SUPPRESSED] * 3
+    # statsmodels is imported on first use, not with this module: the profile's kernel
+    # imports this module only to load and show published values, and starts faster.
+    from police_lists.methods import stats
+
     k = min(int(k), int(n))
     e = stats.share(k, int(n), confidence, method)
     return [_r(e.value), _r(e.low), _r(e.high)]

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 
 SUPPRESSED = "[c]"
 DEFAULT_THRESHOLD = 10
@@ -111,6 +110,10 @@ def audit(table, mask, rows: bool = True, cols: bool = True) -> pd.DataFrame:
         row[hidden] = 1
         a_eq.append(row)
         b_eq.append(sum(t[c] for c in members if m[c]))  # margin minus published cells
+    # scipy.optimize is imported here, not with the module: a kernel that only shows
+    # published values uses sdc's constants and never audits.
+    from scipy.optimize import linprog
+
     out = []
     if not a_eq:  # no published line holds a hidden cell: each could be anything from 0 up
         return pd.DataFrame(

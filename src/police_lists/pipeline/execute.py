@@ -205,6 +205,9 @@ def run_papermill(notebook: Path, parameters: dict, staging: Path, kernel_log, *
             cwd=str(Path(notebook).parent),
             progress_bar=False,
             log_output=False,
+            # written once, when it ends (or fails), not at every cell's start and end
+            # (about 40 writes of the whole notebook for 20 cells)
+            request_save_on_cell_execute=False,
             **kernel,
         )
     except BaseException as exc:

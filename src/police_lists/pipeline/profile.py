@@ -161,9 +161,11 @@ def _warm() -> threading.Thread:
     def work():
         try:
             import papermill  # noqa: F401
+            import scipy.optimize  # noqa: F401 (sdc's audit, imported where it is used)
             from nbconvert import HTMLExporter
 
             import police_lists.analyses.profile  # noqa: F401
+            import police_lists.methods.stats  # noqa: F401 (statsmodels: imported on first use)
             from police_lists.pipeline import convert
 
             HTMLExporter(template_name="appendix", extra_template_basedirs=[str(convert.TEMPLATES)])
