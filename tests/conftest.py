@@ -25,6 +25,8 @@ What is shared, read-only:
           change outputs makes its own copy or build). A test that needs the
           default run of one notebook reads its tables here rather than
           running the notebook again.
+  taught  (output folder, pages written) of one `make teaching` build: the
+          teaching pages, tables/teaching/ and the classroom bundle teaching/.
 
 Markers (pyproject.toml): `slow` marks a test that executes a notebook, a build,
 `derive`, the browser or the profile command; `make test-fast` runs the others
@@ -56,6 +58,7 @@ SLOW_MODULES = {
     "test_profile",
     "test_profile_safety",
     "test_teaching",
+    "test_grading",
 }
 # Fixtures whose users are slow tests whatever their module.
 SLOW_FIXTURES = {"built"}
@@ -108,6 +111,20 @@ def _build_into(folder: Path) -> dict:
 def built(tmp_path_factory):
     """(output folder, manifest) of one full build, made once per test run; read-only."""
     return shared(tmp_path_factory, "built", _build_into)
+
+
+def _teach_into(folder: Path) -> list[str]:
+    from police_lists.pipeline import teaching
+
+    return [str(p) for p in teaching.build_teaching(output_dir=str(folder), log=lambda *_: None)]
+
+
+@pytest.fixture(scope="session")
+def taught(tmp_path_factory):
+    """(output folder, pages written) of one `make teaching` build, made once per test
+    run and shared by test_teaching and test_grading; read-only."""
+    folder, written = shared(tmp_path_factory, "taught", _teach_into)
+    return folder, [Path(p) for p in written]
 
 
 @pytest.fixture

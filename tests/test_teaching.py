@@ -2,9 +2,8 @@
 version contains solution code or solution output, checks say right / wrong /
 not answered, and a wrong solution fails the build; the pages a teacher hands
 out; the classroom bundle installed in a fresh virtual environment outside the
-repository; grading a folder of submissions (issue 15)."""
+repository (issue 15). Grading is in test_grading.py; both read conftest.taught."""
 
-import csv
 import hashlib
 import html
 import json
@@ -12,7 +11,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import venv
 import zipfile
 from pathlib import Path
@@ -29,14 +27,6 @@ from police_lists.pipeline.cli import main as cli_main
 EXERCISES = teaching.all_exercises()
 LESSONS = list(EXERCISES)
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def taught(tmp_path_factory):
-    """`make teaching`'s builder, run once into a temporary output folder."""
-    out = tmp_path_factory.mktemp("teaching-out")
-    written = teaching_build.build_teaching(output_dir=str(out), log=lambda *_: None)
-    return out, written
 
 
 def _nb(out, lesson, role):
@@ -413,88 +403,3 @@ def _extra_pins(wheel: Path, extra: str) -> list[tuple[str, str]]:
         meta = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
         text = zf.read(meta).decode("utf-8")
     return re.findall(rf"^Requires-Dist: ([A-Za-z0-9_.\-]+)==(\S+); extra == \"{extra}\"$", text, re.M)
-
-
-# ---------------------------------------------------------------- grading
-
-
-def _submission(out, tmp, name, lesson, edit=None, right=True):
-    nb = _answered(_handout(out, lesson), lesson) if right else _handout(out, lesson)
-    if edit:
-        edit(nb)
-    nbformat.write(nb, tmp / name)
-
-
-def _set_answer(n, code):
-    def edit(nb):
-        cell = next(c for c in nb.cells if re.search(rf"^answer_{n} =", c.source, re.M))
-        cell.source = code
-
-    return edit
-
-
-def test_grading_a_folder_of_submissions(taught, tmp_path):
-    out, _ = taught
-    lesson = "lesson1_reading_a_statistic"
-    subs = tmp_path / "handed in $(touch PWNED)"
-    subs.mkdir()
-    hostile = "=HYPERLINK(1)<img src=x onerror=alert(1)>.ipynb"
-    _submission(out, subs, "all_right.ipynb", lesson)
-    _submission(out, subs, hostile, lesson, right=False)
-    _submission(out, subs, "one_wrong.ipynb", lesson, _set_answer(3, "answer_3 = 1"))
-    _submission(out, subs, "raises.ipynb", lesson, _set_answer(2, "answer_2 = 1 / 0"))
-    _submission(out, subs, "loops.ipynb", lesson, _set_answer(4, "while True:\n    pass\nanswer_4 = 0"))
-
-    def deletes(nb):  # tries to delete every notebook where it runs, and the folder above
-        nb.cells.append(
-            nbformat.v4.new_code_cell(
-                "import os, glob\nfor f in glob.glob('*.ipynb') + glob.glob('../*'):\n"
-                "    try:\n        os.remove(f)\n    except OSError:\n        pass"
-            )
-        )
-
-    _submission(out, subs, "deletes.ipynb", lesson, deletes)
-    before = {p.name: p.read_bytes() for p in subs.iterdir()}
-    marks = tmp_path / "marks"
-    env = {**os.environ, "SUBMISSIONS": str(subs), "OUT": str(marks), "TIME_LIMIT": "20"}
-    run = subprocess.run(["make", "-s", "grade"], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
-    assert not list(ROOT.glob("PWNED")) and not list(tmp_path.glob("PWNED"))
-    assert {p.name: p.read_bytes() for p in subs.iterdir()} == before  # nothing submitted was touched
-
-    with open(marks / "grades.csv", encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    got = {(r["student_file"], int(r["exercise"])): (r["result"], r["note"]) for r in rows}
-    assert {r["lesson"] for r in rows} == {lesson}
-    everything_right = {n: "right" for n in EXERCISES[lesson]}
-    expected = {
-        "all_right.ipynb": everything_right,
-        "'" + hostile: {n: "not answered" for n in EXERCISES[lesson]},  # a formula-looking name is neutralised
-        "one_wrong.ipynb": {**everything_right, 3: "not right"},
-        "raises.ipynb": {**everything_right, 2: "error"},
-        "loops.ipynb": {**everything_right, 4: "error"},
-        "deletes.ipynb": everything_right,
-    }
-    assert {k: v[0] for k, v in got.items()} == {
-        (f, n): result for f, results in expected.items() for n, result in results.items()
-    }
-    assert got[("raises.ipynb", 2)][1] == "ZeroDivisionError: division by zero"
-    assert got[("loops.ipynb", 4)][1] == "stopped after the time limit (20 s a cell)"
-
-    pages = sorted((marks / "feedback").iterdir())
-    assert len(pages) == 6
-    for page in pages:
-        text = page.read_text(encoding="utf-8")
-        assert f'content="{html.escape(teaching_build.CSP)}"' in text
-        assert "<img" not in text and "<script" not in text
-    wrong = (marks / "feedback" / "one_wrong.html").read_text(encoding="utf-8")
-    assert "Exercise 3: <strong>not right</strong>" in wrong
-    assert html.escape(EXERCISES[lesson][3].hint) in wrong
-
-
-def test_grade_refuses_bad_input_in_one_line(tmp_path):
-    env = {**os.environ, "SUBMISSIONS": str(tmp_path / "missing"), "OUT": str(tmp_path / "o")}
-    run = subprocess.run(
-        [sys.executable, "-m", "police_lists", "grade", "--from-environment"], env=env, capture_output=True, text=True
-    )
-    assert run.returncode == 1 and len(run.stderr.strip().splitlines()) == 1 and "is not a folder" in run.stderr
