@@ -61,9 +61,16 @@ SLOW_MODULES = {
     "test_grading",
 }
 # Fixtures whose users are slow tests whatever their module.
-SLOW_FIXTURES = {"built"}
+SLOW_FIXTURES = {"built", "taught", "many"}
 # Single slow tests in modules owned elsewhere (module::name).
-SLOW_TESTS = {"test_profile_property::test_the_command_gives_a_whole_profile_or_a_one_line_refusal"}
+SLOW_TESTS = {
+    "test_profile_property::test_the_command_gives_a_whole_profile_or_a_one_line_refusal",
+    "test_profile_many::test_without_the_comparison_notebook_plain_tables_are_written",
+    "test_profile_many::test_one_bad_list_refuses_the_run_naming_it_and_nothing_is_written",
+    "test_profile_many::test_many_lists_into_an_out_with_user_files_is_refused",
+    "test_profile_many::test_make_profile_takes_several_files_and_refuses_in_one_line_each",
+    "test_forces::test_forces_notebook_from_lists_and_from_published_profiles_agree",
+}
 
 
 def pytest_collection_modifyitems(items):
