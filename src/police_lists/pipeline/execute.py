@@ -63,9 +63,11 @@ def _ipc_kernel_manager(socket_prefix: str, stderr, warm: str | None = None):
     see warm_kernels), the kernel is forked by that server instead of started
     from scratch."""
     from jupyter_client import AsyncKernelManager
-    from traitlets import default
+    from traitlets import List, default
 
     class IPCKernelManager(AsyncKernelManager):
+        made_clients = List()  # see client()
+
         @default("transport")
         def _default_transport(self):
             return "ipc"
@@ -84,13 +86,13 @@ def _ipc_kernel_manager(socket_prefix: str, stderr, warm: str | None = None):
             # them open, one zmq context (a thread and a dozen descriptors) per notebook until
             # garbage collection. The caller stops them with close_clients().
             made = super().client(**kw)
-            self.__dict__.setdefault("made_clients", []).append(made)
+            self.made_clients.append(made)
             return made
 
         def close_clients(self):
             """Stop the channels of every client made so far (see client())."""
-            while self.__dict__.get("made_clients"):
-                self.__dict__["made_clients"].pop().stop_channels()
+            while self.made_clients:
+                self.made_clients.pop().stop_channels()
 
         def format_kernel_cmd(self, extra_arguments=None):
             cmd = super().format_kernel_cmd(extra_arguments)

@@ -38,8 +38,9 @@ from typing import TYPE_CHECKING
 from police_lists.contract.problems import ProblemError
 from police_lists.pipeline.outdir import KIND
 
-# analyses.profile (statsmodels, scipy) and methods.sdc are imported where they are
-# used, after the kernel has been started, so that its boot overlaps their import.
+# analyses.profile and methods.sdc (pandas, and on first use statsmodels and scipy) are
+# imported where they are used, after the kernel has been started, so that its boot
+# overlaps their import.
 if TYPE_CHECKING:
     from police_lists.analyses.profile import Published
 
@@ -152,11 +153,11 @@ class Kernel:
 
 
 def _warm() -> threading.Thread:
-    """Import papermill, nbconvert and analyses.profile (statsmodels, scipy) and load
-    the page template in a thread while the list is read (pandas' parser releases
-    the GIL). The census tables are
-    loaded after the list is read, not beside it: together they would double
-    the peak memory (errors are left for the real call to report)."""
+    """Import papermill, nbconvert, analyses.profile and what it and methods.sdc
+    import only on first use (statsmodels, scipy.optimize), and load the page
+    template, in a thread while the list is read (pandas' parser releases the GIL).
+    The census tables are loaded after the list is read, not beside it: together
+    they would double the peak memory (errors are left for the real call to report)."""
 
     def work():
         try:
