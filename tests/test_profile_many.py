@@ -4,6 +4,7 @@ comparison page (a stand-in for notebook 06 here) or plain tables, every list is
 checked before anything is written, and the reader's counts and refusals do not
 depend on the size of the pieces it reads."""
 
+import gc
 import hashlib
 import os
 import subprocess
@@ -34,6 +35,17 @@ def lists_folder(tmp_path):
     return folder
 
 
+def open_descriptors():
+    """What each of this process's open descriptors points to (a socket, a pipe, a file)."""
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            found.append(os.readlink(f"/proc/self/fd/{fd}").split("[")[0])
+        except OSError:  # the descriptor listdir itself used, closed by now
+            pass
+    return sorted(found)
+
+
 @pytest.fixture(scope="module")
 def many(tmp_path_factory):
     """One many-list run (stand-in comparison notebook) and a single-list run of each list."""
@@ -45,15 +57,18 @@ def many(tmp_path_factory):
         manifest = pipeline.run_many(pipeline.lists_in([str(folder)]), str(tmp / "OUT"))
     finally:
         pipeline.COMPARE_NOTEBOOK = saved
-    # after the first run: what a process sets up once (an event loop) is there by now
-    before = threading.active_count(), len(os.listdir("/proc/self/fd"))
+    # after the first run: what a process sets up once (an event loop) is there by now;
+    # what earlier tests left for the garbage collector is collected here, not during the
+    # runs below (on CI a worker's count fell from 35 to 17 across them)
+    gc.collect()
+    before = threading.active_count(), open_descriptors()
     singles = {}
     for path in sorted(folder.glob("*.csv")):
         pipeline.run(str(path), str(tmp / "single" / path.stem))
         singles[path.stem] = tmp / "single" / path.stem
     left = {
         "threads": (before[0], threading.active_count()),
-        "descriptors": (before[1], len(os.listdir("/proc/self/fd"))),
+        "descriptors": (before[1], open_descriptors()),
     }
     return tmp / "OUT", manifest, singles, left
 
@@ -73,10 +88,14 @@ def test_many_lists_give_exactly_the_single_list_outputs(many):
 def test_runs_in_one_process_leave_no_kernel_client_behind(many):
     """Three single runs in a process that has already run four notebooks: every kernel
     client papermill made is stopped, so no zmq thread or socket outlives its run
-    (without close_clients: one thread and a dozen descriptors more per notebook)."""
+    (without close_clients: one thread and a dozen descriptors more per notebook).
+    Threads and descriptors may fall (the process closes what it no longer needs)
+    but never grow."""
     left = many[3]
-    assert left["threads"][1] == left["threads"][0], left
-    assert left["descriptors"][1] == left["descriptors"][0], left
+    before, after = left["descriptors"]
+    assert left["threads"][1] <= left["threads"][0], (left["threads"], len(before), len(after))
+    grown = {kind: after.count(kind) - before.count(kind) for kind in set(after)}
+    assert len(after) <= len(before), {kind: n for kind, n in grown.items() if n > 0}
 
 
 def test_many_lists_out_is_owned_as_one_profile(many):
