@@ -23,6 +23,7 @@ from police_lists.analyses import profile
 from police_lists.contract import safety
 from police_lists.contract.problems import ProblemError
 from police_lists.pipeline import cli, outdir, params, scratch
+from police_lists.pipeline import profile as profile_pipeline
 from police_lists.present import appendix as report
 from police_lists.present import profile as profile_page
 from police_lists.readers import listinput
@@ -288,10 +289,10 @@ def _start(args, tmpdir: Path, **kw) -> subprocess.Popen:
 
 
 def _wait_for_scratch(tmpdir: Path, proc: subprocess.Popen, timeout: float = 120) -> Path:
-    """The scratch folder, once the published values are in it (the kernel is starting)."""
+    """The scratch folder, once the published values are in it (a kernel is starting)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        found = sorted(tmpdir.glob(f"{scratch.PREFIX}*/published.json"))
+        found = sorted(tmpdir.glob(f"{scratch.PREFIX}*/published*.json"))
         if found:
             return found[0].parent
         assert proc.poll() is None, proc.communicate()
@@ -309,8 +310,14 @@ def _kill_tree(pids) -> None:
             pass
 
 
-@pytest.mark.parametrize("sig,status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"])
-def test_interrupt_mid_run_writes_nothing(tmp_path, sig, status):
+@pytest.mark.parametrize(
+    "sig,status,lists",
+    [(signal.SIGINT, 130, 1), (signal.SIGTERM, 143, 1), (signal.SIGINT, 130, 3)],
+    ids=["SIGINT", "SIGTERM", "SIGINT-three-lists"],
+)
+def test_interrupt_mid_run_writes_nothing(tmp_path, sig, status, lists):
+    """One list, or three in one command (kernels side by side, each driven by its own
+    thread): the signal stops every kernel and thread, and nothing is left."""
     import psutil
 
     tmpdir = tmp_path / "tmp"
@@ -318,11 +325,20 @@ def test_interrupt_mid_run_writes_nothing(tmp_path, sig, status):
     parent = tmp_path / "work"
     parent.mkdir()
     out = parent / "OUT"
-    proc = _start(["--list", str(POLICE_UK), "--output-dir", str(out)], tmpdir)
+    given = POLICE_UK
+    if lists > 1:
+        given = tmp_path / "lists"
+        given.mkdir()
+        for i in range(lists):
+            (given / f"list{i}.csv").write_bytes(POLICE_UK.read_bytes())
+    proc = _start(["--list", str(given), "--output-dir", str(out)], tmpdir)
     try:
         _wait_for_scratch(tmpdir, proc)
-        time.sleep(1.0)  # into the notebook's run
+        time.sleep(1.0)  # into the notebooks' run
         children = [c.pid for c in psutil.Process(proc.pid).children(recursive=True)]
+        # a kernel per core in many-list mode (the lists and the comparison page), one for one list
+        kernels = 1 if lists == 1 else min(lists + 1, os.cpu_count() or 1, profile_pipeline.MAX_KERNELS)
+        assert len(children) == kernels, children
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=60)
     finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import platform
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -155,16 +156,28 @@ def provenance_html(
     )
 
 
+_exporters = threading.local()
+
+
+def exporter(show_code: bool = False):
+    """The page exporter (template templates/appendix), one per thread and setting: a new
+    HTMLExporter compiles the template again (about 0.1 s, more than the rest of a
+    profile's page), and one exporter is not meant to be shared between threads."""
+    from nbconvert import HTMLExporter
+
+    made = _exporters.__dict__.setdefault("made", {})
+    if show_code not in made:
+        made[show_code] = HTMLExporter(template_name="appendix", extra_template_basedirs=[str(TEMPLATES)])
+        made[show_code].exclude_input = not show_code
+        made[show_code].exclude_input_prompt = True
+        made[show_code].exclude_output_prompt = True
+    return made[show_code]
+
+
 def to_html(nb, name: str, provenance: str, show_code: bool = False, index_href: str | None = None) -> str:
     """One self-contained offline page (template templates/appendix); index_href,
     when given, adds a link back to the index of appendices."""
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(template_name="appendix", extra_template_basedirs=[str(TEMPLATES)])
-    exporter.exclude_input = not show_code
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(
+    body, _ = exporter(show_code).from_notebook_node(
         nb,
         resources={
             "provenance_html": provenance,

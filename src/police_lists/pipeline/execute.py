@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import json
 import os
 import signal
@@ -63,11 +64,9 @@ def _ipc_kernel_manager(socket_prefix: str, stderr, warm: str | None = None):
     see warm_kernels), the kernel is forked by that server instead of started
     from scratch."""
     from jupyter_client import AsyncKernelManager
-    from traitlets import List, default
+    from traitlets import default
 
     class IPCKernelManager(AsyncKernelManager):
-        made_clients = List()  # see client()
-
         @default("transport")
         def _default_transport(self):
             return "ipc"
@@ -79,20 +78,6 @@ def _ipc_kernel_manager(socket_prefix: str, stderr, warm: str | None = None):
         async def start_kernel(self, **kw):
             kw.setdefault("stderr", stderr)
             return await super().start_kernel(**kw)
-
-        def client(self, **kw):
-            # nbclient stops the channels of the client it makes only when it also made the
-            # manager; with a running kernel handed in (km=, pipeline.profile.Kernel) it leaves
-            # them open, one zmq context (a thread and a dozen descriptors) per notebook until
-            # garbage collection. The caller stops them with close_clients().
-            made = super().client(**kw)
-            self.made_clients.append(made)
-            return made
-
-        def close_clients(self):
-            """Stop the channels of every client made so far (see client())."""
-            while self.made_clients:
-                self.made_clients.pop().stop_channels()
 
         def format_kernel_cmd(self, extra_arguments=None):
             cmd = super().format_kernel_cmd(extra_arguments)
@@ -187,6 +172,63 @@ def execute(notebook: Path, parameters: dict, staging: Path, warm: WarmKernels |
             return run_papermill(notebook, parameters, staging, kernel_log, kernel_manager_class=manager)
 
 
+READY_CLIENT_ENGINE = "police-lists-ready-client"
+
+
+@functools.cache  # once per process
+def _register_ready_client_engine() -> None:
+    """A papermill engine that runs a notebook on a kernel client already connected
+    (run_papermill(kc=...)). papermill's own engine always has nbclient make a new
+    client, and a new client's wait_for_ready ends by waiting 0.2 s for IOPub to
+    fall quiet: a fixed pause per notebook that a kernel running many notebooks
+    (pipeline.profile.Kernel) pays only once this way. Engines are papermill's
+    extension point; the body is NBClientEngine.execute_managed_notebook's with the
+    client handed in (papermill has no argument for it)."""
+    import logging
+
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    # nbclient's own log lines (an error is raised to the caller as well) would be a
+    # second, unformatted copy on stderr, and after Ctrl-C, when the kernels are stopped,
+    # a spurious "Kernel died while waiting for execute reply".
+    quiet = logging.getLogger("police_lists.notebook_client")
+    quiet.addHandler(logging.NullHandler())
+    quiet.propagate = False
+
+    class ReadyClientEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            kc=None,
+            **kwargs,
+        ):
+            kwargs = remove_args(["input_path"], **kwargs)
+            final = merge_kwargs(
+                remove_args(["timeout", "startup_timeout"], **kwargs),
+                timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=quiet,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
+            client = PapermillNotebookClient(nb_man, **final)
+            client.kc = kc  # nbclient makes no client of its own, and leaves this one open
+            return client.execute()
+
+    papermill_engines.register(READY_CLIENT_ENGINE, ReadyClientEngine)
+
+
 def run_papermill(notebook: Path, parameters: dict, staging: Path, kernel_log, **kernel):
     """papermill.execute_notebook of `notebook` into staging/<its name> in the project's
     kernel, quietly, in the notebook's folder; `kernel` says which kernel (papermill's
@@ -198,6 +240,9 @@ def run_papermill(notebook: Path, parameters: dict, staging: Path, kernel_log, *
 
     staging.mkdir(parents=True, exist_ok=True)
     executed = staging / Path(notebook).name
+    if "kc" in kernel:
+        _register_ready_client_engine()
+        kernel["engine_name"] = READY_CLIENT_ENGINE
     try:
         papermill.execute_notebook(
             str(notebook),

@@ -4,16 +4,22 @@ notebooks/05_list_profile.ipynb on those published values in a private scratch
 folder (pipeline.scratch), then publish into OUT file by file (pipeline.outdir).
 
 Fixed costs are paid once and overlapped with reading (issue 14):
-  * one kernel per run, started before the first list is read (it boots in its
-    own process while this one reads), with the notebook's imports loaded into it
-    at once, and reset between notebooks (namespace cleared, execution count
-    back to 1), so every notebook it runs is what a fresh kernel gives;
-  * papermill and nbconvert (with the page template) are loaded in a thread
-    while the list is read (pandas' parser releases the GIL);
+  * the kernels are started before the first list is read (they boot in their
+    own processes while this one reads), with the notebook's imports loaded into
+    them at once: one for one list; in many-list mode one per core (at most
+    MAX_KERNELS), each driven by its own thread, taking the notebooks (the
+    comparison first) as it frees up;
+  * a kernel runs all its notebooks on one client (execute.run_papermill's kc:
+    a new client pauses 0.2 s), and is reset between them (namespace cleared,
+    execution count back to 1), so every notebook it runs is what a fresh
+    kernel gives, whichever kernel runs it;
+  * papermill and the statistics are imported in a thread while the list is read
+    (pandas' parser releases the GIL), and the converter thread compiles the page
+    template meanwhile;
   * a list is read in pieces (readers.listinput), so its size sets the time,
     not the memory;
-  * in many-list mode each page is converted to HTML in a thread while the
-    kernel runs the next notebook.
+  * each page is converted to HTML in that converter thread while the kernels
+    run the next notebooks.
 The notebook is still executed for every list, so OUT/notebook.ipynb stays the
 executed record of what the page shows.
 
@@ -28,6 +34,7 @@ like a single profile's OUT (one manifest listing every file, one journal).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 import threading
@@ -62,6 +69,7 @@ COMPARE_PARAMETERS = (
     "data_dir",
 )
 LIST_SUFFIXES = (".csv", ".xlsx")
+MAX_KERNELS = 4  # kernels side by side in many-list mode (_kernels_for)
 PROFILE_KIND = KIND  # what a profile's manifest.json says it is (police_lists.pipeline.outdir)
 OUTPUT_FILES = ("profile.html", "notebook.ipynb", "manifest.json")
 SET_BY_RUN = ("list_path", "output_dir", "table_prefix", "published_profile")
@@ -96,20 +104,27 @@ PUBLISH_PARAMETERS = ("threshold", "disclosure_control", "confidence", "ci_metho
 
 
 class Kernel:
-    """One kernel for every notebook of a run (see the module docstring). Its
-    sockets and log live in the run's private scratch folder."""
+    """One of a run's kernels (see the module docstring), numbered from 0. Its log,
+    its handed published.json and its papermill folder are in the run's private
+    scratch folder, its sockets in a short folder of their own. Its notebooks run
+    on one client, made by the thread that first runs one (its event loop is that
+    thread's), so every notebook after the first skips a new client's start."""
 
-    def __init__(self, private: Path):
+    def __init__(self, private: Path, number: int = 0):
         from jupyter_core.utils import run_sync
 
         from police_lists.contract.paths import notebooks_dir
         from police_lists.pipeline.execute import KERNEL, _ipc_kernel_manager
 
+        suffix = f"-{number}" if number else ""
         self.private = private
-        self.log = open(private / "kernel.log", "w+b")  # noqa: SIM115 - closed in close()
+        self.handed = private / f"published{suffix}.json"  # the published values of the notebook it runs
+        self.run_dir = private / f"run{suffix}"
+        self.log = open(private / f"kernel{suffix}.log", "w+b")  # noqa: SIM115 - closed in close()
         # The sockets get a short folder of their own (0700): a Unix socket's path is at most
         # 107 bytes, and TMPDIR can be long; it holds nothing but the sockets.
         self.sockets = Path(tempfile.mkdtemp(prefix="pl-kernel-"))
+        self.ready = None
         try:
             self.km = _ipc_kernel_manager(str(self.sockets / "k"), self.log)(kernel_name=KERNEL)
             run_sync(self.km.start_kernel)(cwd=str(notebooks_dir()))
@@ -123,24 +138,56 @@ class Kernel:
 
     def execute(self, notebook: Path, parameters: dict, staging: Path):
         """Run one notebook with papermill in this kernel; return it executed (not yet cleaned)."""
+        from jupyter_core.utils import run_sync
+
         from police_lists.pipeline.execute import run_papermill
 
+        if self.ready is None:
+            self.ready = self.km.client()
+            self.ready.allow_stdin = False
+            self.ready.start_channels()
+            run_sync(self.ready.wait_for_ready)(timeout=60)
         if self.used:
-            reply = self.kc.execute_interactive(RESET_KERNEL, silent=True, store_history=False, timeout=60)
-            if reply["content"].get("status") != "ok":
-                raise RuntimeError("the kernel could not be reset between two notebooks")
+            run_sync(self._reset)()
         self.used = True
-        try:
-            return run_papermill(notebook, parameters, staging, self.log, km=self.km)
-        finally:
-            self.km.close_clients()
+        return run_papermill(notebook, parameters, staging, self.log, km=self.km, kc=self.ready)
+
+    async def _reset(self) -> None:
+        """RESET_KERNEL on the client; a kernel that dies meanwhile (stopped on Ctrl-C)
+        is an error within a second, not at the timeout."""
+        import time
+        from queue import Empty
+
+        msg_id = self.ready.execute(RESET_KERNEL, silent=True, store_history=False)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                reply = await self.ready.get_shell_msg(timeout=1)
+            except Empty:
+                if not await self.ready.is_alive() or time.monotonic() > deadline:
+                    raise RuntimeError("the kernel could not be reset between two notebooks") from None
+                continue
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        if reply["content"].get("status") != "ok":
+            raise RuntimeError("the kernel could not be reset between two notebooks")
+
+    def hang_up(self) -> None:
+        """In the thread that ran its notebooks: stop the client and close the thread's
+        event loop (jupyter_core's run_sync makes one per thread and never closes it:
+        an epoll and two sockets a thread)."""
+        from jupyter_core.utils import ensure_event_loop
+
+        if self.ready is not None:
+            self.ready.stop_channels()
+            self.ready = None
+        ensure_event_loop().close()
 
     def close(self) -> None:
         from jupyter_core.utils import run_sync
 
         try:
             self.kc.stop_channels()
-            self.km.close_clients()
             if self.km.has_kernel:
                 run_sync(self.km.shutdown_kernel)(now=True)
         finally:
@@ -152,10 +199,57 @@ class Kernel:
         shutil.rmtree(self.sockets, ignore_errors=True)
 
 
+def _kernels_for(notebooks: int) -> int:
+    """How many kernels run a run's `notebooks` side by side: one per core, at most
+    MAX_KERNELS (each holds its own imports, about 150 MiB), never more than notebooks."""
+    return max(1, min(notebooks, os.cpu_count() or 1, MAX_KERNELS))
+
+
+def _in_kernels(kernels: list[Kernel], tasks: list) -> tuple[list, list[threading.Thread]]:
+    """Run tasks (each a function of a kernel) in order on whichever kernel is free:
+    one thread per kernel, which drives it from its own event loop. Returns a
+    future per task and the threads; cancel the futures and stop the kernels to
+    end them early (a running notebook fails within a second of its kernel's end).
+    concurrent.futures' pool cannot pin a kernel to a thread, hence these threads."""
+    import queue
+    from concurrent.futures import Future
+
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    futures = []
+    for task in tasks:
+        futures.append(Future())
+        todo.put((futures[-1], task))
+
+    def work(kernel: Kernel) -> None:
+        try:
+            while True:
+                try:
+                    future, task = todo.get_nowait()
+                except queue.Empty:
+                    return
+                if not future.set_running_or_notify_cancel():
+                    continue
+                try:
+                    future.set_result(task(kernel))
+                except BaseException as exc:  # noqa: BLE001 - handed to whoever waits on the future
+                    future.set_exception(exc)
+        finally:
+            kernel.hang_up()
+
+    threads = [
+        threading.Thread(target=work, args=(kernel,), name=f"police-lists-kernel-{i}", daemon=True)
+        for i, kernel in enumerate(kernels)
+    ]
+    for thread in threads:
+        thread.start()
+    return futures, threads
+
+
 def _warm() -> threading.Thread:
-    """Import papermill, nbconvert, analyses.profile and what it and methods.sdc
-    import only on first use (statsmodels, scipy.optimize), and load the page
-    template, in a thread while the list is read (pandas' parser releases the GIL).
+    """Import papermill, analyses.profile and what it and methods.sdc import only
+    on first use (statsmodels, scipy.optimize), in a thread while the list is read
+    (pandas' parser releases the GIL); the converter thread compiles the page
+    template meanwhile (_profile_all).
     The census tables are loaded after the list is read, not beside it: together
     they would double the peak memory (errors are left for the real call to report)."""
 
@@ -163,13 +257,9 @@ def _warm() -> threading.Thread:
         try:
             import papermill  # noqa: F401
             import scipy.optimize  # noqa: F401 (sdc's audit, imported where it is used)
-            from nbconvert import HTMLExporter
 
             import police_lists.analyses.profile  # noqa: F401
             import police_lists.methods.stats  # noqa: F401 (statsmodels: imported on first use)
-            from police_lists.pipeline import convert
-
-            HTMLExporter(template_name="appendix", extra_template_basedirs=[str(convert.TEMPLATES)])
         except Exception:  # noqa: BLE001,S110 - warming only
             pass
 
@@ -314,13 +404,13 @@ class _Done:
 
 def _profile_all(lists, output_dir, parameters, data_dir, show_code, shown_out, compare: bool) -> _Done:
     """Everything before publishing, for one list or many: read and check every
-    list, check OUT, compute each published profile, run each notebook in one
-    warm kernel, convert each page (while the kernel runs the next notebook), and
-    with `compare` make OUT/compare/'s files. The kernel is stopped and the
-    scratch folder removed on every way out."""
+    list, check OUT, compute each published profile, run the notebooks in the
+    warm kernels (_in_kernels), convert each page (while the kernels run the next
+    notebooks), and with `compare` make OUT/compare/'s files. The kernels and their
+    threads are stopped and the scratch folder removed on every way out."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from police_lists.pipeline import build, outdir, scratch
+    from police_lists.pipeline import build, convert, outdir, scratch
 
     scratch.sweep_stale()  # scratch folders of killed runs go first, whatever happens next
     given = dict(parameters or {})
@@ -329,10 +419,13 @@ def _profile_all(lists, output_dir, parameters, data_dir, show_code, shown_out, 
     shown_out = shown_out or str(output_dir)
     before = scratch.children()
     with scratch.private_folder() as private:
-        kernel = None
+        kernels, futures, threads = [], [], []
+        converter = ThreadPoolExecutor(max_workers=1)  # HTML while the kernels run the next notebooks
         try:
-            kernel = Kernel(private)  # boots while the lists are read
+            for number in range(_kernels_for(len(lists) + compare)):  # they boot while the lists are read
+                kernels.append(Kernel(private, number))
             warm = _warm()
+            converter.submit(convert.exporter, show_code)  # its page exporter, while the lists are read
             # Every list (and previous snapshot) is read and validated here, once, before anything else.
             read, problems = [], []
             for src in lists:
@@ -354,43 +447,57 @@ def _profile_all(lists, output_dir, parameters, data_dir, show_code, shown_out, 
                 jobs.append(_job(src, values, ks, data, previous, data_dir))
                 del data, previous
             versions, commit = build.package_versions(), build.git_commit()
-            with ThreadPoolExecutor(max_workers=1) as converter:  # HTML while the kernel runs the next notebook
-                pages = []
-                for i, job in enumerate(jobs):
+
+            def page(i: int, job: _Job):
+                def task(kernel: Kernel):
                     staging = private / f"out-{i}"
-                    nb = _execute(kernel, job, private, staging)
-                    pages.append(converter.submit(_page, nb, job, versions, commit, show_code, staging))
-                made = (
-                    _compare(
-                        kernel, {j.src.stem: j for j in jobs}, private, given, data_dir, show_code, versions, commit
-                    )
-                    if compare
-                    else ()
+                    nb = _execute(kernel, job, staging)
+                    return converter.submit(_page, nb, job, versions, commit, show_code, staging)
+
+                return task
+
+            tasks = [page(i, job) for i, job in enumerate(jobs)]
+            if compare:  # first: the longest notebook, so the kernels finish close together
+                stems = {j.src.stem: j for j in jobs}
+                tasks.insert(
+                    0, lambda kernel: _compare(kernel, stems, private, given, data_dir, show_code, versions, commit)
                 )
-                for job, page in zip(jobs, pages):
-                    job.files, job.labels = page.result()
-            kernel.close()
-            kernel = None
+            futures, threads = _in_kernels(kernels, tasks)
+            made = futures.pop(0).result() if compare else ()
+            for job, pending in zip(jobs, futures):
+                job.files, job.labels = pending.result().result()
+            for thread in threads:  # each has stopped its client and closed its event loop
+                thread.join()
+            converter.shutdown()
+            for kernel in kernels:
+                kernel.close()
+            kernels = []
         except BaseException:
-            scratch.stop_children(before)  # the kernel, before its scratch folder goes
+            for future in futures:
+                future.cancel()
+            converter.shutdown(wait=False, cancel_futures=True)
+            scratch.stop_children(before)  # the kernels, before the scratch folder goes
+            for thread in threads:  # their notebooks fail as their kernels end
+                thread.join(timeout=10)
+            converter.shutdown(wait=True)
             raise
         finally:
-            if kernel is not None:
+            for kernel in kernels:
                 kernel.release()
     return _Done(plan, keep, jobs, versions, commit, made)
 
 
-def _execute(kernel: Kernel, job: _Job, private: Path, staging: Path):
+def _execute(kernel: Kernel, job: _Job, staging: Path):
     """Run the notebook on the published values in the scratch folder."""
     from police_lists.contract.paths import notebooks_dir
 
-    handed = private / "published.json"  # one at a time
+    handed = kernel.handed  # one at a time per kernel
     job.pub.save(handed)
     try:
         return kernel.execute(
             notebooks_dir() / NOTEBOOK,
             {**job.values, "output_dir": str(staging), "published_profile": str(handed)},
-            private / "run",
+            kernel.run_dir,
         )
     except Exception as exc:  # papermill's error carries the notebook's own one-line reason
         raise ProblemError([f"{job.shown_list}: the profile notebook failed: {_reason(exc)}"]) from None
@@ -512,9 +619,9 @@ def run_many(
     show_code=False,
     shown_out=None,
 ) -> dict:
-    """Profile several lists in one process and one kernel: OUT/<stem>/ for each
-    (exactly a single-list run's files) and OUT/compare/ (module docstring); the
-    options are run's. Every list is read and checked before anything is written;
+    """Profile several lists in one process, its kernels side by side: OUT/<stem>/
+    for each (exactly a single-list run's files) and OUT/compare/ (module
+    docstring); the options are run's. Every list is read and checked before anything is written;
     a refusal names each bad list's problems, and OUT is left as it was."""
     from police_lists.pipeline import outdir
 
@@ -574,7 +681,7 @@ def _compare(kernel, jobs: dict[str, _Job], private: Path, given: dict, data_dir
     declared = papermill.inspect_notebook(str(notebook))
     values = {k: v for k, v in values.items() if k in declared}
     try:
-        nb = kernel.execute(notebook, values, private / "run")
+        nb = kernel.execute(notebook, values, kernel.run_dir)
     except Exception as exc:  # noqa: BLE001 - the notebook's own one-line reason
         raise ProblemError([f"{notebook.name}: the comparison notebook failed: {_reason(exc)}"]) from None
     for cell in nb.cells:
