@@ -20,6 +20,7 @@ from test_profile_safety import POLICE_UK, ROOT, SYNTHETIC, tree
 
 REAL = ROOT / "tests" / "fixtures" / "police_uk"
 STANDIN = ROOT / "tests" / "fixtures" / "compare_standin.ipynb"
+REFUSED = ROOT / "tests" / "bad_inputs" / "negative_age.csv"
 
 
 def lists_folder(tmp_path):
@@ -43,7 +44,7 @@ import gc, json, os, re, sys, threading
 from pathlib import Path
 from police_lists.pipeline import profile as pipeline
 
-folder, tmp, standin = sys.argv[1:4]
+folder, tmp, standin = sys.argv[1:4]  # and argv[4], a list to be refused
 tmp = Path(tmp)
 pipeline.COMPARE_NOTEBOOK = standin
 
@@ -65,6 +66,12 @@ before = threading.active_count(), descriptors()
 for path in sorted(Path(folder).glob("*.csv")):
     pipeline.run(str(path), str(tmp / "single" / path.stem))
 pipeline.run_many(pipeline.lists_in([folder]), str(tmp / "OUT-again"))
+try:  # and a refused list (read once the kernel has started)
+    pipeline.run(sys.argv[4], str(tmp / "refused"))
+except pipeline.ProblemError:
+    pass
+else:
+    raise AssertionError("the bad list was profiled")
 left = {"threads": (before[0], threading.active_count()), "descriptors": (before[1], descriptors())}
 print(json.dumps({"manifest": manifest, "left": left}))
 """
@@ -78,7 +85,7 @@ def many(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("many")
     folder = lists_folder(tmp)
     ran = subprocess.run(
-        [sys.executable, "-c", RUNS, str(folder), str(tmp), str(STANDIN)],
+        [sys.executable, "-c", RUNS, str(folder), str(tmp), str(STANDIN), str(REFUSED)],
         cwd=ROOT,
         capture_output=True,
         text=True,

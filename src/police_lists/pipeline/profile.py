@@ -183,13 +183,19 @@ class Kernel:
             self.ready = None
         ensure_event_loop().close()
 
-    def close(self) -> None:
+    def close(self, stopped: bool = False) -> None:
+        """Stop the warm-up client and the kernel, and close the manager's sockets and zmq
+        context, then release(). `stopped`: the run failed and its kernels were stopped
+        already (scratch.stop_children); nothing here may hide that run's error."""
         from jupyter_core.utils import run_sync
 
         try:
             self.kc.stop_channels()
             if self.km.has_kernel:
                 run_sync(self.km.shutdown_kernel)(now=True)
+        except Exception:
+            if not stopped:
+                raise
         finally:
             self.release()
 
@@ -482,8 +488,8 @@ def _profile_all(lists, output_dir, parameters, data_dir, show_code, shown_out, 
             converter.shutdown(wait=True)
             raise
         finally:
-            for kernel in kernels:
-                kernel.release()
+            for kernel in kernels:  # stopped by now: their clients and managers still hold sockets
+                kernel.close(stopped=True)
     return _Done(plan, keep, jobs, versions, commit, made)
 
 
