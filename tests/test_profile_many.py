@@ -105,7 +105,7 @@ def test_many_lists_give_exactly_the_single_list_outputs(many):
         assert len(tables) >= 6
         for table in tables:  # byte for byte, table by table
             assert (out / stem / "tables" / table.name).read_bytes() == table.read_bytes(), (stem, table.name)
-        # and the whole folder: page, executed notebook (one kernel reset between lists), figures, manifest
+        # and the whole folder: page, executed notebook (kernels reset between notebooks), figures, manifest
         assert tree(out / stem) == tree(single), stem
 
 

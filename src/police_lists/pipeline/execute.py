@@ -1,5 +1,6 @@
-"""Executing a notebook: papermill's Python API, one kernel on its own local
-sockets per notebook, and the cleaning that makes an executed notebook
+"""Executing a notebook: papermill's Python API, each kernel on its own local
+sockets (a new kernel per notebook, or a running one and its connected client:
+run_papermill's km and kc), and the cleaning that makes an executed notebook
 byte-identical between two runs. Only pipeline modules run notebooks."""
 
 from __future__ import annotations
