@@ -55,11 +55,18 @@ def test_grading_a_folder_of_submissions(taught, tmp_path):
     _submission(out, subs, "deletes.ipynb", lesson, deletes)
     before = {p.name: p.read_bytes() for p in subs.iterdir()}
     marks = tmp_path / "marks"
-    env = {**os.environ, "SUBMISSIONS": str(subs), "OUT": str(marks), "TIME_LIMIT": "20"}
+    # the system's temporary folder, holding a file of the teacher's: the grader's private
+    # folders are made in it, and 'deletes' must not reach it (it did: every run of this
+    # test removed the files at the top of /tmp)
+    system_tmp = tmp_path / "tmp"
+    system_tmp.mkdir()
+    (system_tmp / "teachers_notes.txt").write_text("not the grader's\n")
+    env = {**os.environ, "SUBMISSIONS": str(subs), "OUT": str(marks), "TIME_LIMIT": "20", "TMPDIR": str(system_tmp)}
     run = subprocess.run(["make", "-s", "grade"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert not list(ROOT.glob("PWNED")) and not list(tmp_path.glob("PWNED"))
     assert {p.name: p.read_bytes() for p in subs.iterdir()} == before  # nothing submitted was touched
+    assert [p.name for p in system_tmp.iterdir()] == ["teachers_notes.txt"]  # untouched; no grader folder left
 
     with open(marks / "grades.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))

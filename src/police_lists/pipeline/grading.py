@@ -2,8 +2,9 @@
 
 For each submitted .ipynb (a student notebook of the classroom bundle, with the
 answer_N cells filled in), in turn:
-  1. a private temporary folder gets a copy of it, and nothing else; the lesson is
-     read from the notebook's metadata (or its file name);
+  1. a folder inside a private temporary folder gets a copy of it, and nothing
+     else (so '..' is that private folder, empty but for it); the lesson is read
+     from the notebook's metadata (or its file name);
   2. a fresh kernel runs it there (nbclient, in a child process of its own): every
      cell gets TIME_LIMIT seconds and is interrupted after that; a cell that fails
      does not stop the others; the child is killed, with its kernel, if the whole
@@ -240,7 +241,10 @@ def grade_one(path: Path, data_dir: str, time_limit: int, references: dict) -> l
     exercises = teaching.lesson_exercises(lesson)
     numbers = sorted(exercises)
     with tempfile.TemporaryDirectory(prefix="police-lists-grade-") as tmp:
-        work = Path(tmp)
+        # one level down: a submission's '..' is then this empty private folder, not the
+        # system's temporary folder with the teacher's other files in it
+        work = Path(tmp) / "run"
+        work.mkdir()
         try:
             run = prepared(path, numbers, data_dir, work)
         except Exception as exc:  # noqa: BLE001
