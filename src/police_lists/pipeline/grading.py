@@ -130,7 +130,9 @@ def _run_child(argv: list[str]) -> int:
             allow_errors=True,
             kernel_name=KERNEL,
             resources={"metadata": {"path": str(src.parent)}},
-            kernel_manager_class=_ipc_kernel_manager(str(src.parent / "kernel"), log),
+            # relative to the folder both this child and the kernel start in: a Unix socket's
+            # path has at most 107 bytes, and the system's temporary folder can be deep
+            kernel_manager_class=_ipc_kernel_manager("kernel", log),
         )
 
         def started(**_):
