@@ -333,12 +333,15 @@ def test_interrupt_mid_run_writes_nothing(tmp_path, sig, status, lists):
             (given / f"list{i}.csv").write_bytes(POLICE_UK.read_bytes())
     proc = _start(["--list", str(given), "--output-dir", str(out)], tmpdir)
     try:
-        _wait_for_scratch(tmpdir, proc)
-        time.sleep(1.0)  # into the notebooks' run
+        _wait_for_scratch(tmpdir, proc)  # the first notebook is starting: the kernels are all running
         children = [c.pid for c in psutil.Process(proc.pid).children(recursive=True)]
         # a kernel per core in many-list mode (the lists and the comparison page), one for one list
         kernels = 1 if lists == 1 else min(lists + 1, os.cpu_count() or 1, profile_pipeline.MAX_KERNELS)
         assert len(children) == kernels, children
+        # into the notebook's run, well before it ends: a one-list run exits about 1.5 s after
+        # its published values are handed over, and stops its kernel before publishing (after
+        # a whole second here, a fresh clone's run once had no kernel left to count)
+        time.sleep(0.2)
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=60)
     finally:
