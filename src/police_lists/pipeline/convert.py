@@ -165,13 +165,15 @@ def exporter(show_code: bool = False):
     profile's page), and one exporter is not meant to be shared between threads."""
     from nbconvert import HTMLExporter
 
-    made = _exporters.__dict__.setdefault("made", {})
-    if show_code not in made:
-        made[show_code] = HTMLExporter(template_name="appendix", extra_template_basedirs=[str(TEMPLATES)])
-        made[show_code].exclude_input = not show_code
-        made[show_code].exclude_input_prompt = True
-        made[show_code].exclude_output_prompt = True
-    return made[show_code]
+    if not hasattr(_exporters, "made"):
+        _exporters.made = {}
+    if show_code not in _exporters.made:
+        made = HTMLExporter(template_name="appendix", extra_template_basedirs=[str(TEMPLATES)])
+        made.exclude_input = not show_code
+        made.exclude_input_prompt = True
+        made.exclude_output_prompt = True
+        _exporters.made[show_code] = made
+    return _exporters.made[show_code]
 
 
 def to_html(nb, name: str, provenance: str, show_code: bool = False, index_href: str | None = None) -> str:

@@ -428,7 +428,7 @@ def _profile_all(lists, output_dir, parameters, data_dir, show_code, shown_out, 
         kernels, futures, threads = [], [], []
         converter = ThreadPoolExecutor(max_workers=1)  # HTML while the kernels run the next notebooks
         try:
-            for number in range(_kernels_for(len(lists) + compare)):  # they boot while the lists are read
+            for number in range(_kernels_for(len(lists) + int(compare))):  # they boot while the lists are read
                 kernels.append(Kernel(private, number))
             warm = _warm()
             converter.submit(convert.exporter, show_code)  # its page exporter, while the lists are read
@@ -627,8 +627,9 @@ def run_many(
 ) -> dict:
     """Profile several lists in one process, its kernels side by side: OUT/<stem>/
     for each (exactly a single-list run's files) and OUT/compare/ (module
-    docstring); the options are run's. Every list is read and checked before anything is written;
-    a refusal names each bad list's problems, and OUT is left as it was."""
+    docstring); the options are run's. Every list is read and checked before
+    anything is written; a refusal names each bad list's problems, and OUT is
+    left as it was."""
     from police_lists.pipeline import outdir
 
     if (parameters or {}).get("previous_path"):
