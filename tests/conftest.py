@@ -39,12 +39,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from filelock import FileLock
+
+import police_lists  # noqa: F401 (before any test module imports jsonschema: see police_lists/__init__.py)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -70,6 +73,7 @@ SLOW_TESTS = {
     "test_profile_many::test_many_lists_into_an_out_with_user_files_is_refused",
     "test_profile_many::test_make_profile_takes_several_files_and_refuses_in_one_line_each",
     "test_forces::test_forces_notebook_from_lists_and_from_published_profiles_agree",
+    "test_schema::test_failed_validation_writes_nothing",  # the build starts its kernels while it validates
 }
 
 
@@ -143,6 +147,64 @@ def data_copy(tmp_path):
         if p.is_file():
             p.chmod(0o644)
     return dest
+
+
+# A refusal of bad data: one line naming file, row, column, value and rule.
+PROBLEM_LINE = re.compile(
+    r"^(?P<file>\S+): row (?P<line>\S+), column '(?P<column>[^']*)': value (?P<value>.*) breaks rule: (?P<rule>.+)$"
+)
+
+
+def validation_problems(data_dir: Path) -> list[dict]:
+    """The problems `validate` refuses data_dir with (it must refuse it), each parsed
+    from its one line into file, line, column, value and rule."""
+    from police_lists.contract import validate
+    from police_lists.contract.problems import ProblemError
+
+    with pytest.raises(ProblemError) as info:
+        validate.validate(str(data_dir))
+    parsed = []
+    for line in info.value.problems:
+        assert "\n" not in line
+        m = PROBLEM_LINE.match(line)
+        assert m, f"not in the one-line format: {line}"
+        parsed.append(m.groupdict())
+    return parsed
+
+
+def read_rows(path: Path) -> list[dict]:
+    """The rows of a data CSV, as dicts."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write_rows(path: Path, rows: list[dict]) -> None:
+    """Write rows back as the data CSVs are written (header first, \\n line ends)."""
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def set_cell(path: Path, key: str, column: str, value: str, key_column: str = "claim_id") -> int:
+    """Set one cell of a data CSV (the row whose key_column is key), keeping the rest;
+    return that row's line in the file (the header is line 1), as validation names it."""
+    rows = read_rows(path)
+    (index,) = [i for i, r in enumerate(rows) if r[key_column] == key]  # exactly one row, or the test is wrong
+    rows[index][column] = value
+    write_rows(path, rows)
+    return index + 2
+
+
+def drop_rows(path: Path, keys, key_column: str = "claim_id") -> None:
+    """Remove the rows whose key_column is in keys (each must be there)."""
+    rows = read_rows(path)
+    assert set(keys) <= {r[key_column] for r in rows}, keys
+    write_rows(path, [r for r in rows if r[key_column] not in keys])
 
 
 def run_notebook(name: str, tmp_path: Path, **params) -> Path:

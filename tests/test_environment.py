@@ -33,3 +33,22 @@ def test_installed_versions_are_the_pinned_ones():
 
     for name, version in pins(ROOT / "requirements.txt").items():
         assert metadata.version(name) == version, name
+
+
+def test_the_unused_iri_format_checker_is_not_loaded():
+    """police_lists marks rfc3987_syntax absent (1.4 s of grammar compiling per
+    process, for jsonschema's "iri" format). That is safe only while no validator
+    this project runs checks formats: frictionless and nbformat build theirs
+    without a format checker. A pinned upgrade that starts passing one fails
+    here, and the shortcut in police_lists/__init__.py must go."""
+    import subprocess
+    import sys
+    from importlib.util import find_spec
+
+    probe = "import police_lists, nbformat, frictionless, jsonschema; import sys; print(sys.modules['rfc3987_syntax'])"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "None"
+    for package in ("frictionless", "nbformat"):
+        folder = Path(find_spec(package).origin).parent
+        users = [p.name for p in folder.rglob("*.py") if re.search(r"format_checker|FormatChecker", p.read_text())]
+        assert users == [], f"{package} now checks formats in {users}"

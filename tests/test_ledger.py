@@ -2,12 +2,12 @@
 check that cannot fail counts as evidence, and no check is counted twice
 (issue 12)."""
 
-import csv
 from fractions import Fraction
 
 import pandas as pd
 import pytest
 
+from conftest import drop_rows, set_cell
 from police_lists.analyses.ledger import (
     build_ledger,
     could_fail,
@@ -25,27 +25,6 @@ from police_lists.readers.manual import read_manual
 @pytest.fixture(scope="module")
 def ledger():
     return build_ledger("data").set_index("claim_id")
-
-
-def set_cell(path, key, column, value, key_column="claim_id"):
-    """Set one cell of a data CSV (the row whose key_column is key), keeping the rest."""
-    rows = list(csv.DictReader(open(path, encoding="utf-8")))
-    for r in rows:
-        if r[key_column] == key:
-            r[column] = value
-    _write(path, rows)
-
-
-def drop_rows(path, keys, key_column="claim_id"):
-    """Remove the rows whose key_column is in keys."""
-    _write(path, [r for r in csv.DictReader(open(path, encoding="utf-8")) if r[key_column] not in keys])
-
-
-def _write(path, rows):
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
 
 
 # ------------------------------------------------------------- vocabulary

@@ -11,14 +11,13 @@ import pandas as pd
 import papermill
 import pytest
 
-from conftest import run_notebook
+from conftest import drop_rows, run_notebook, set_cell
 from police_lists.analyses import matrix
 from police_lists.analyses.ledger import build_ledger
 from police_lists.contract.problems import ProblemError
 from police_lists.methods.formatting import exact_pct
 from police_lists.methods.rounding import Interval, consistent_counts, point_count
 from police_lists.readers import claims
-from test_ledger import drop_rows, set_cell
 
 ROOT = Path(__file__).resolve().parents[1]
 LISTED = [f"C{i}" for i in range(1, 14)]

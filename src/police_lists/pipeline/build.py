@@ -24,25 +24,18 @@ seconds; papermill, nbformat and nbconvert are imported only when needed.
 from __future__ import annotations
 
 import platform
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-# jsonschema (under nbformat and frictionless) imports the optional rfc3987_syntax
-# for its "iri" format checker, compiling ~40 grammars: two seconds of CPU on
-# every start. Neither nbformat nor frictionless checks formats, so it is never
-# used; marking it absent makes jsonschema skip it (it tolerates ImportError).
-sys.modules.setdefault("rfc3987_syntax", None)
-
-from police_lists.contract.files import sha256_file, write_if_changed  # noqa: E402
-from police_lists.contract.paths import PROJECT_ROOT, display_path, notebooks_dir, resolve  # noqa: E402,F401
-from police_lists.pipeline.cache import key, outputs_intact, read_record, write_record  # noqa: E402
-from police_lists.pipeline.convert import provenance_html, to_html  # noqa: E402
-from police_lists.pipeline.execute import clean_executed, execute, notebook_parameters, warm_kernels  # noqa: E402,F401
-from police_lists.pipeline.index import data_vintage, index_html, notebook_title  # noqa: E402
-from police_lists.pipeline.ledger import full_ledger, write_ledger  # noqa: E402
-from police_lists.pipeline.manifest import write_manifest  # noqa: E402
-from police_lists.pipeline.provenance import (  # noqa: E402,F401 (the names the profile runner uses)
+from police_lists.contract.files import sha256_file, write_if_changed
+from police_lists.contract.paths import PROJECT_ROOT, display_path, notebooks_dir, resolve  # noqa: F401
+from police_lists.pipeline.cache import key, outputs_intact, read_record, write_record
+from police_lists.pipeline.convert import provenance_html, to_html
+from police_lists.pipeline.execute import clean_executed, execute, notebook_parameters, warm_kernels  # noqa: F401
+from police_lists.pipeline.index import data_vintage, index_html, notebook_title
+from police_lists.pipeline.ledger import full_ledger, write_ledger
+from police_lists.pipeline.manifest import write_manifest
+from police_lists.pipeline.provenance import (  # noqa: F401 (the names the profile runner uses)
     OUTSIDE,
     code_inputs,
     data_inputs,
@@ -50,7 +43,7 @@ from police_lists.pipeline.provenance import (  # noqa: E402,F401 (the names the
     package_versions,
     shown_path,
 )
-from police_lists.pipeline.publish import publish, staged_outputs, staging_area  # noqa: E402
+from police_lists.pipeline.publish import publish, staged_outputs, staging_area
 
 
 def discover_notebooks() -> list[Path]:
