@@ -2,11 +2,12 @@
 with one line naming file, row, column, value and rule."""
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import PROBLEM_LINE, read_rows, set_cell, validation_problems
+from conftest import PROBLEM_LINE, drop_rows, read_rows, set_cell, validation_problems
 from police_lists.contract import standards, validate
 from police_lists.contract.problems import ProblemError
 from police_lists.pipeline import cli
@@ -146,3 +147,41 @@ def test_unknown_claim_in_conflicts_is_refused(data_copy):
     assert any(
         p["file"].endswith("conflicts.csv") and p["column"] == "claim_ids" and p["value"] == "'Z99'" for p in problems
     )
+
+
+# -------------------------------------- schemas frictionless cannot load; reused results
+
+
+def test_a_schema_frictionless_cannot_load_is_refused_naming_it(data_copy):
+    # Its error used to sit on the report, not on a resource, and the data passed as valid.
+    path = data_copy / "schemas" / "glossary.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    schema["fields"][0]["type"] = "nonsense"
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    (p,) = validation_problems(data_copy)
+    assert p["file"].endswith("/schemas/glossary.schema.json") and '"nonsense" is not supported' in p["rule"]
+
+
+def test_a_missing_schema_file_is_refused_in_one_line(data_copy):
+    # It used to end in a traceback.
+    path = data_copy / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    (glossary,) = [r for r in descriptor["resources"] if r["name"] == "glossary"]
+    glossary["schema"] = "schemas/no_such.schema.json"
+    path.write_text(json.dumps(descriptor), encoding="utf-8")
+    (p,) = validation_problems(data_copy)
+    assert p["file"].endswith("/schemas/no_such.schema.json") and "cannot retrieve" in p["rule"]
+
+
+def test_a_file_is_checked_again_when_a_file_it_refers_to_changes(data_copy, tmp_path):
+    # Validation keeps each file's result while nothing it depends on changes; claims.csv's
+    # source_id refers to sources.csv, so removing a source there must fail claims.csv.
+    validate.validate(str(data_copy))  # every file's result is now kept
+    other = tmp_path / "other"
+    shutil.copytree(data_copy, other)
+    drop_rows(other / "sources.csv", {"lbc_2020_05_pima_launch"}, key_column="source_id")
+    citing = [r for r in read_rows(other / "claims.csv") if r["source_id"] == "lbc_2020_05_pima_launch"]
+    problems = validation_problems(other)
+    assert citing and len(problems) == len(citing)
+    assert all(p["file"].endswith("/claims.csv") and "foreign" in p["rule"].lower() for p in problems), problems
+    validate.validate(str(data_copy))  # and the unchanged copy is still valid

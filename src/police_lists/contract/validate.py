@@ -41,16 +41,22 @@ _UNIT_FORMS = {
 }
 
 
-# Results of frictionless on the raw files, by their content: (descriptor, schema text,
-# sha256 of the file) -> the errors found. A raw file is pinned by its sha256 and no
-# other resource refers to it, so the same bytes under the same schema always give the
-# same errors; the census files are most of the validation time, and a process that
-# validates several copies of data/ (the tests do) checks each raw file once.
-_RAW_RESULTS: dict[tuple[str, str, str], list[tuple]] = {}
+# Results of frictionless on each resource, by everything they depend on -> the errors
+# found. The key is the resource's descriptor, its schema's text and the sha256 of its
+# file, and the same for each resource its foreign keys refer to (a foreign key's values
+# are looked up in that file, typed by that schema); the same key always gives the same
+# errors. So a process that validates several copies of data/ (the tests validate one
+# per broken file) checks each resource again only when it, or what it refers to,
+# changed: the census files are most of the first validation's time, and a copy with
+# one broken manual file re-checks that file alone. ("package <its own fields>" -> []
+# records that the package's own fields passed frictionless's metadata check.)
+_RESULTS: dict[str, list[tuple]] = {}
 
 
 def _errors(report) -> list[tuple]:
-    out = []
+    """(file, row, column, value, rule) of each error in a frictionless report: the
+    package's own (metadata) errors first, named at datapackage.json, then each task's."""
+    out = [("datapackage.json", "-", "-", "", f"{err.title}: {err.note}") for err in report.errors]
     for task in report.tasks:
         for err in task.errors:
             value = getattr(err, "cell", None)
@@ -68,53 +74,130 @@ def _errors(report) -> list[tuple]:
     return out
 
 
-def _raw_key(data: Path, descriptor: dict) -> tuple[str, str, str] | None:
-    """The memo key of a hash-pinned resource with no foreign keys, else None."""
+def _file_key(data: Path, descriptor) -> list | None:
+    """[descriptor, schema text, sha256 of the file] of a file resource whose schema is
+    a file, or None (frictionless then names whatever is missing or malformed)."""
     import hashlib
     import json
 
-    schema = descriptor.get("schema")
-    if "hash" not in descriptor or not isinstance(schema, str) or not isinstance(descriptor.get("path"), str):
+    if not isinstance(descriptor, dict):
+        return None
+    schema, path = descriptor.get("schema"), descriptor.get("path")
+    if not isinstance(schema, str) or not isinstance(path, str):
         return None
     try:
         schema_text = (data / schema).read_text(encoding="utf-8")
-        content = (data / descriptor["path"]).read_bytes()
-    except OSError:
-        return None  # frictionless names the missing file
-    if "foreignKeys" in json.loads(schema_text):
+        content = (data / path).read_bytes()
+    except (OSError, ValueError):
         return None
-    return json.dumps(descriptor, sort_keys=True), schema_text, hashlib.sha256(content).hexdigest()
+    return [json.dumps(descriptor, sort_keys=True), schema_text, hashlib.sha256(content).hexdigest()]
+
+
+def _referred(descriptor: dict, schema_text: str) -> set[str] | None:
+    """The other resources a resource's foreign keys refer to (None: a malformed
+    schema, which frictionless reports)."""
+    import json
+
+    try:
+        foreign = json.loads(schema_text).get("foreignKeys", [])
+        return {fk["reference"]["resource"] for fk in foreign} - {"", descriptor.get("name")}
+    except (ValueError, AttributeError, KeyError, TypeError):
+        return None
+
+
+def _memo_key(data: Path, descriptor, by_name: dict) -> str | None:
+    """The _RESULTS key of a resource (see there: its sha256), or None when it cannot be known."""
+    import hashlib
+    import json
+
+    own = _file_key(data, descriptor)
+    referred = _referred(descriptor, own[1]) if own else None
+    if referred is None:
+        return None
+    parts = [own]
+    for name in sorted(referred):
+        theirs = _file_key(data, by_name.get(name))
+        if theirs is None:
+            return None
+        parts.append(theirs)
+    return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
 
 
 def _frictionless_problems(package_path: Path) -> list[str]:
+    """Frictionless's errors for the data package, as one Package.validate reports
+    them (its metadata, then each resource in order), with each resource's result
+    reused from _RESULTS while nothing it depends on changed."""
     import json
 
-    from frictionless import Package, Resource, system
+    from frictionless import FrictionlessException, Package, system
 
     data = package_path.parent
     descriptor = json.loads(package_path.read_text(encoding="utf-8"))
-    resources = descriptor.get("resources", []) if isinstance(descriptor, dict) else []
-    found: dict[int, list[tuple]] = {}
-    rest = []
+    resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
+    names = (
+        [r.get("name") for r in resources]
+        if isinstance(resources, list) and all(isinstance(r, dict) for r in resources)
+        else []
+    )
     with system.use_context(trusted=True):
-        for i, res in enumerate(resources):
-            memo = _raw_key(data, res) if isinstance(res, dict) else None
-            if memo is None:
-                rest.append(i)
-                continue
-            if memo not in _RAW_RESULTS:
-                _RAW_RESULTS[memo] = _errors(Resource(res, basepath=str(data)).validate())
-            found[i] = _RAW_RESULTS[memo]
-        if found:  # the other resources, as one package (their foreign keys refer to each other)
-            errors = _errors(
-                Package({**descriptor, "resources": [resources[i] for i in rest]}, basepath=str(data)).validate()
+        if not names or not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
+            return _lines(data, _errors(Package(str(package_path)).validate()))
+        by_name = dict(zip(names, resources))
+        keys = [_memo_key(data, r, by_name) for r in resources]
+        # The package's own fields are checked with its metadata whenever they change.
+        fields = "package " + json.dumps({k: v for k, v in descriptor.items() if k != "resources"}, sort_keys=True)
+        todo = [i for i, key in enumerate(keys) if key is None or key not in _RESULTS]
+        found: dict[int, list[tuple]] = {}
+        if todo or fields not in _RESULTS:
+            # One package of the resources to check and those they refer to, at any depth
+            # (opening a referred resource needs the resources its own foreign keys name).
+            wanted, queue = set(), [names[i] for i in todo]
+            while queue:
+                name = queue.pop()
+                if name in wanted or name not in by_name:
+                    continue
+                wanted.add(name)
+                own = _file_key(data, by_name[name])
+                queue += sorted((_referred(by_name[name], own[1]) or set()) if own else set())
+            package = Package(
+                {**descriptor, "resources": [r for r in resources if r["name"] in wanted]}, basepath=str(data)
             )
-        else:
-            errors = _errors(Package(str(package_path)).validate())
-    # In the package's order of resources, as one package validation reports them.
-    order = {res.get("path"): i for i, res in enumerate(resources) if isinstance(res, dict)}
-    rows = [e for errs in found.values() for e in errs] + errors
-    rows.sort(key=lambda e: order.get(e[0], len(resources)))
+            try:
+                package.to_descriptor(validate=True)  # what Package.validate checks first
+            except FrictionlessException as exc:  # its metadata errors (not memoised)
+                return _lines(data, _schema_problems(package_path, exc))
+            for i in todo:
+                found[i] = _errors(package.get_resource(names[i]).validate())
+                if keys[i] is not None:
+                    _RESULTS[keys[i]] = found[i]
+            _RESULTS[fields] = []
+        rows = [row for i, key in enumerate(keys) for row in (found[i] if i in found else _RESULTS[key])]
+    return _lines(data, rows)
+
+
+def _schema_problems(package_path: Path, exc) -> list[tuple]:
+    """Frictionless refused the package's metadata outright (an exception, not a
+    report): each schema file it cannot load, named; else datapackage.json."""
+    import json
+
+    from frictionless import FrictionlessException, Schema
+
+    data = package_path.parent
+    rows = []
+    try:
+        resources = json.loads(package_path.read_text(encoding="utf-8")).get("resources", [])
+        schemas = sorted({r["schema"] for r in resources if isinstance(r, dict) and isinstance(r.get("schema"), str)})
+    except (ValueError, AttributeError):
+        schemas = []
+    for schema in schemas:
+        try:
+            Schema.from_descriptor(str(data / schema))
+        except FrictionlessException as bad:
+            rows += [(schema, "-", "-", "", f"{err.title}: {err.note}") for err in bad.to_errors()]
+    return rows or [("datapackage.json", "-", "-", "", f"{err.title}: {err.note}") for err in exc.to_errors()]
+
+
+def _lines(data: Path, rows: list[tuple]) -> list[str]:
     prefix = display_path(data)
     return [problem(f"{prefix}/{place}", line, column, value, rule) for place, line, column, value, rule in rows]
 
@@ -264,7 +347,12 @@ def validate(data_dir: str = "data") -> None:
     package = data / "datapackage.json"
     if not package.exists():
         raise ProblemError([problem(display_path(package), "-", "-", "", "data/datapackage.json must exist")])
-    problems = _frictionless_problems(package)
+    from frictionless import FrictionlessException
+
+    try:
+        problems = _frictionless_problems(package)
+    except FrictionlessException as exc:  # a schema or descriptor it cannot even load
+        problems = _lines(data, _schema_problems(package, exc))
     # Semantic rules assume the structure is right; skip them if it is not.
     if not problems:
         problems = _semantic_problems(data)
