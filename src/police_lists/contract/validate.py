@@ -105,21 +105,17 @@ def _referred(descriptor: dict, schema_text: str) -> set[str] | None:
         return None
 
 
-def _memo_key(data: Path, descriptor, by_name: dict) -> str | None:
-    """The _RESULTS key of a resource (see there: its sha256), or None when it cannot be known."""
+def _memo_key(name: str, files: dict, refers: dict) -> str | None:
+    """The _RESULTS key of resource `name` (see there: its sha256) from every file's
+    _file_key and every resource's _referred, or None when it cannot be known."""
     import hashlib
     import json
 
-    own = _file_key(data, descriptor)
-    referred = _referred(descriptor, own[1]) if own else None
-    if referred is None:
+    if files[name] is None or refers[name] is None:
         return None
-    parts = [own]
-    for name in sorted(referred):
-        theirs = _file_key(data, by_name.get(name))
-        if theirs is None:
-            return None
-        parts.append(theirs)
+    parts = [files[name]] + [files.get(other) for other in sorted(refers[name])]
+    if any(part is None for part in parts):
+        return None
     return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
 
 
@@ -142,8 +138,10 @@ def _frictionless_problems(package_path: Path) -> list[str]:
     with system.use_context(trusted=True):
         if not names or not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
             return _lines(data, _errors(Package(str(package_path)).validate()))
-        by_name = dict(zip(names, resources))
-        keys = [_memo_key(data, r, by_name) for r in resources]
+        # Each file read and hashed once, each schema's foreign keys read once.
+        files = {name: _file_key(data, r) for name, r in zip(names, resources)}
+        refers = {name: _referred(r, files[name][1]) if files[name] else None for name, r in zip(names, resources)}
+        keys = [_memo_key(name, files, refers) for name in names]
         # The package's own fields are checked with its metadata whenever they change.
         fields = "package " + json.dumps({k: v for k, v in descriptor.items() if k != "resources"}, sort_keys=True)
         todo = [i for i, key in enumerate(keys) if key is None or key not in _RESULTS]
@@ -154,11 +152,10 @@ def _frictionless_problems(package_path: Path) -> list[str]:
             wanted, queue = set(), [names[i] for i in todo]
             while queue:
                 name = queue.pop()
-                if name in wanted or name not in by_name:
+                if name in wanted or name not in files:
                     continue
                 wanted.add(name)
-                own = _file_key(data, by_name[name])
-                queue += sorted((_referred(by_name[name], own[1]) or set()) if own else set())
+                queue += sorted(refers[name] or ())
             package = Package(
                 {**descriptor, "resources": [r for r in resources if r["name"] in wanted]}, basepath=str(data)
             )
