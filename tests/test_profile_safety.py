@@ -761,3 +761,21 @@ def test_make_profile_without_list_prints_usage(tmp_path):
         timeout=600,
     )
     assert bad.returncode != 0 and "PARAMS: No closing quotation" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_deep_temporary_folder_does_not_break_the_kernel(tmp_path):
+    """A Unix socket's path is at most 107 bytes: with TMPDIR 85 bytes deep the
+    profile's kernel sockets once went there and the run failed ('File name too
+    long'); they go where every other kernel's go (execute._socket_parent)."""
+    deep = Path("/tmp") / ("deep" * 20)  # /tmp, so its length does not depend on pytest's basetemp
+    deep = deep.with_name(f"{deep.name}-{os.getpid()}")
+    deep.mkdir()
+    try:
+        assert len(str(deep).encode()) > 85
+        proc = _start(["--list", str(SYNTHETIC), "--output-dir", str(tmp_path / "OUT")], deep)
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        assert (tmp_path / "OUT" / "profile.html").is_file()
+        assert list(deep.iterdir()) == []  # the run left nothing in it
+    finally:
+        shutil.rmtree(deep, ignore_errors=True)

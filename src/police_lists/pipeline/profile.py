@@ -114,19 +114,19 @@ class Kernel:
         from jupyter_core.utils import run_sync
 
         from police_lists.contract.paths import notebooks_dir
-        from police_lists.pipeline.execute import KERNEL, _ipc_kernel_manager
+        from police_lists.pipeline.execute import KERNEL, _ipc_kernel_manager, _socket_parent
 
         suffix = f"-{number}" if number else ""
         self.private = private
         self.handed = private / f"published{suffix}.json"  # the published values of the notebook it runs
         self.run_dir = private / f"run{suffix}"
         self.log = open(private / f"kernel{suffix}.log", "w+b")  # noqa: SIM115 - closed in close()
-        # The sockets get a short folder of their own (0700): a Unix socket's path is at most
-        # 107 bytes, and TMPDIR can be long; it holds nothing but the sockets.
-        self.sockets = Path(tempfile.mkdtemp(prefix="pl-kernel-"))
+        # The sockets get a short folder of their own (0700), named as execute.execute names
+        # its kernels': a Unix socket's path is at most 107 bytes, and TMPDIR can be long.
+        self.sockets = Path(tempfile.mkdtemp(prefix="plk-", dir=_socket_parent()))
         self.ready = None
         try:
-            self.km = _ipc_kernel_manager(str(self.sockets / "k"), self.log)(kernel_name=KERNEL)
+            self.km = _ipc_kernel_manager(str(self.sockets / "kernel"), self.log)(kernel_name=KERNEL)
             run_sync(self.km.start_kernel)(cwd=str(notebooks_dir()))
             self.kc = self.km.blocking_client()
             self.kc.start_channels()
