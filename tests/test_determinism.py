@@ -9,9 +9,12 @@ rather than warm, so a difference made by the warm kernels would show too.
 
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 
+from conftest import PROBLEM_LINE, set_cell
 from police_lists.contract.problems import ProblemError
 from police_lists.pipeline import build
 
@@ -109,3 +112,27 @@ def test_invalid_data_stops_the_build_and_publishes_nothing(tmp_path, data_copy)
         build.build(output_dir=str(out), data_dir=str(data_copy), names=["01_operation_pima"], log=lambda *_: None)
     published = [p for p in out.rglob("*") if p.is_file() and ".cache" not in p.parts] if out.exists() else []
     assert published == []
+
+
+def test_the_build_command_refuses_invalid_data_in_one_line(tmp_path, data_copy):
+    # Its kernels are stopped the moment validation fails; nbclient used to log that
+    # ("Kernel died before replying to kernel_info", "Kernel died while waiting for
+    # execute reply") on stderr before the problem line.
+    # (A process of its own: in this one pytest would catch nbclient's log lines.)
+    line = set_cell(data_copy / "claims.csv", "PD1", "evidence", "maybe")
+    run = subprocess.run(
+        [sys.executable, "-m", "police_lists", "build", "--data-dir", data_copy, "--output-dir", tmp_path / "out"],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 1 and run.stdout == ""
+    err = run.stderr
+    problem, summary = err.splitlines()
+    assert PROBLEM_LINE.match(problem).groupdict() == {
+        "file": "data/claims.csv",  # as validate names a file of the data folder given
+        "line": str(line),
+        "column": "evidence",
+        "value": "'maybe'",
+        "rule": "Constraint Error: constraint \"enum\" is \"['V', 'V2', 'U']\"",
+    }
+    assert summary == "validation failed: 1 problem(s); nothing was built"

@@ -6,10 +6,13 @@ forked after another notebook ran sees nothing of it, and that the server
 really did import what the notebooks import before forking.
 """
 
+from pathlib import Path
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
+from police_lists.pipeline import warmkernel
 from police_lists.pipeline.execute import execute, notebook_imports, warm_kernels
 
 pytestmark = pytest.mark.slow
@@ -52,3 +55,19 @@ def test_warm_kernels_can_be_switched_off(monkeypatch, tmp_path):
     monkeypatch.delenv("POLICE_LISTS_WARM_KERNELS")
     with warm_kernels([]) as warm:
         assert warm is None  # nothing to run: no server started
+
+
+def test_a_stopped_server_refuses_launchers_at_once(tmp_path, capsys):
+    # A build whose validation fails stops its server at once, sometimes before the
+    # server process has run a line. The socket was then not yet made, and each
+    # launcher polled for it for a minute: such a build took 62 s to say its one
+    # line (measured). The socket now listens before the server starts, so a
+    # stopped server is a refused connection, and the launcher exits 1 at once.
+    nb = _notebook(tmp_path / "a.ipynb", "1")
+    with warm_kernels([nb]) as warm:
+        warm.stop()
+        assert Path(warm.socket).is_socket()
+        assert warmkernel.launch(warm.socket, ["-f", str(tmp_path / "kernel.json")]) == 1
+        with pytest.raises(Exception, match="Kernel died before replying"):
+            execute(nb, {}, tmp_path / "run", warm=warm)
+    assert capsys.readouterr().err.splitlines()[0] == f"warm kernel server {warm.socket} is not answering (stopped)"

@@ -146,16 +146,29 @@ def warm_kernels(notebooks: list[Path]):
     if not notebooks or os.environ.get("POLICE_LISTS_WARM_KERNELS", "1") == "0":
         yield None
         return
+    from police_lists.pipeline import warmkernel
+
     with tempfile.TemporaryDirectory(prefix="plw-", dir=_socket_parent()) as private:
         path = str(Path(private) / "server")
-        with open(Path(private) / "server.log", "w+b") as log:
+        with open(Path(private) / "server.log", "w+b") as log, warmkernel.listen(path) as listener:
+            # Listening before the server starts: a launcher is never left waiting for a
+            # socket that a stopped server will not make (warmkernel's docstring).
             process = subprocess.Popen(
-                [sys.executable, "-m", "police_lists.pipeline.warmkernel", "serve", path, *notebook_imports(notebooks)],
+                [
+                    sys.executable,
+                    "-m",
+                    "police_lists.pipeline.warmkernel",
+                    "serve",
+                    str(listener.fileno()),
+                    *notebook_imports(notebooks),
+                ],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
+                pass_fds=[listener.fileno()],
                 start_new_session=True,  # its own process group, with its kernels; Ctrl-C reaches only the build
             )
+            listener.close()  # the server's copy is the only one: when it ends, launchers are refused
             warm = WarmKernels(path, process)
             try:
                 yield warm
@@ -173,32 +186,35 @@ def execute(notebook: Path, parameters: dict, staging: Path, warm: WarmKernels |
             return run_papermill(notebook, parameters, staging, kernel_log, kernel_manager_class=manager)
 
 
-READY_CLIENT_ENGINE = "police-lists-ready-client"
+ENGINE = "police-lists"
 
 
 @functools.cache  # once per process
-def _register_ready_client_engine() -> None:
-    """A papermill engine that runs a notebook on a kernel client already connected
-    (run_papermill(kc=...)). papermill's own engine always has nbclient make a new
-    client, and a new client's wait_for_ready ends by waiting 0.2 s for IOPub to
-    fall quiet: a fixed pause per notebook that a kernel running many notebooks
-    (pipeline.profile.Kernel) pays only once this way. Engines are papermill's
-    extension point; the body is NBClientEngine.execute_managed_notebook's with the
-    client handed in (papermill has no argument for it)."""
+def _register_engine() -> None:
+    """The papermill engine every notebook here runs with: papermill's own
+    (NBClientEngine.execute_managed_notebook's body) with two changes, for which
+    papermill has no argument (engines are its extension point):
+      * a kernel client already connected can be handed in (run_papermill(kc=...)).
+        papermill's engine always has nbclient make a new client, and a new
+        client's wait_for_ready ends by waiting 0.2 s for IOPub to fall quiet: a
+        fixed pause per notebook that a kernel running many notebooks
+        (pipeline.profile.Kernel) pays only once this way;
+      * nbclient logs to a silent logger. Its lines are a second, unformatted copy
+        of an error raised to the caller anyway, and when a build stops its kernels
+        because validation failed, or a run is stopped by Ctrl-C, they are spurious
+        ("Kernel died before replying to kernel_info") and came before the one line
+        per problem the command prints."""
     import logging
 
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
     from papermill.utils import merge_kwargs, remove_args
 
-    # nbclient's own log lines (an error is raised to the caller as well) would be a
-    # second, unformatted copy on stderr, and after Ctrl-C, when the kernels are stopped,
-    # a spurious "Kernel died while waiting for execute reply".
     quiet = logging.getLogger("police_lists.notebook_client")
     quiet.addHandler(logging.NullHandler())
     quiet.propagate = False
 
-    class ReadyClientEngine(NBClientEngine):
+    class Engine(NBClientEngine):
         @classmethod
         def execute_managed_notebook(
             cls,
@@ -224,10 +240,11 @@ def _register_ready_client_engine() -> None:
                 stderr_file=stderr_file,
             )
             client = PapermillNotebookClient(nb_man, **final)
-            client.kc = kc  # nbclient makes no client of its own, and leaves this one open
+            if kc is not None:
+                client.kc = kc  # nbclient makes no client of its own, and leaves this one open
             return client.execute()
 
-    papermill_engines.register(READY_CLIENT_ENGINE, ReadyClientEngine)
+    papermill_engines.register(ENGINE, Engine)
 
 
 def run_papermill(notebook: Path, parameters: dict, staging: Path, kernel_log, **kernel):
@@ -241,9 +258,7 @@ def run_papermill(notebook: Path, parameters: dict, staging: Path, kernel_log, *
 
     staging.mkdir(parents=True, exist_ok=True)
     executed = staging / Path(notebook).name
-    if "kc" in kernel:
-        _register_ready_client_engine()
-        kernel["engine_name"] = READY_CLIENT_ENGINE
+    _register_engine()
     try:
         papermill.execute_notebook(
             str(notebook),
@@ -253,6 +268,7 @@ def run_papermill(notebook: Path, parameters: dict, staging: Path, kernel_log, *
             cwd=str(Path(notebook).parent),
             progress_bar=False,
             log_output=False,
+            engine_name=ENGINE,
             # written once, when it ends (or fails), not at every cell's start and end
             # (about 40 writes of the whole notebook for 20 cells)
             request_save_on_cell_execute=False,

@@ -18,6 +18,13 @@ forwards SIGINT and SIGTERM to it and exits with the kernel's status. If the
 launcher is killed, the server kills its kernel; if the server dies, ipykernel's
 parent poller ends the kernels (their parent, JPY_PARENT_PID, is the server).
 
+The server's socket is bound and listening before the server starts (the build
+makes it, execute.warm_kernels, and hands it over as an inherited descriptor),
+so a launcher connects at once or not at all: refused means the server is gone
+(stopped by a build whose validation failed, say), and the launcher exits 1 at
+once. It used to poll for the socket for up to a minute, and a build stopped
+before its server had bound one waited that minute for nothing.
+
 Why by hand: jupyter_client and ipykernel have no pre-forking kernel provider
 (jupyter_client's provisioners start a new process per kernel), and the
 forking is about a hundred lines of standard library.
@@ -34,9 +41,6 @@ import signal
 import socket
 import struct
 import sys
-import time
-
-READY_TIMEOUT = 60.0  # seconds a launcher waits for the server's socket
 
 
 def _send(sock: socket.socket, payload: bytes, fds: list[int] | None = None) -> None:
@@ -61,22 +65,18 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes:
 
 
 def launch(server: str, argv: list[str]) -> int:
-    """Ask the server for a kernel with ipykernel arguments `argv`; wait for it to end."""
-    deadline = time.monotonic() + READY_TIMEOUT
-    while True:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            sock.connect(server)
-            break
-        except (FileNotFoundError, ConnectionRefusedError):
-            sock.close()
-            if time.monotonic() > deadline:
-                print(f"warm kernel server {server} is not answering", file=sys.stderr)
-                return 1
-            time.sleep(0.02)
-    request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}
-    _send(sock, json.dumps(request).encode("utf-8"), [0, 1, 2])
-    pid = struct.unpack("!i", _recv_exact(sock, 4))[0]
+    """Ask the server for a kernel with ipykernel arguments `argv`; wait for it to end.
+    The server's socket listens from before the server starts (module docstring): if
+    it cannot be reached, or closes before handing a kernel's pid, the server is gone."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(server)
+        request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}
+        _send(sock, json.dumps(request).encode("utf-8"), [0, 1, 2])
+        pid = struct.unpack("!i", _recv_exact(sock, 4))[0]
+    except (OSError, EOFError):
+        print(f"warm kernel server {server} is not answering (stopped)", file=sys.stderr)
+        return 1
 
     def forward(signum, _frame):
         try:
@@ -133,15 +133,26 @@ def _child(conn: socket.socket, fds: list[int], request: dict, others: list[sock
     os._exit(code)
 
 
-def serve(path: str, modules: list[str]) -> None:
-    """Listen on `path`, import `modules`, then fork a kernel for each launcher."""
+def listen(path: str) -> socket.socket:
+    """The server's socket, bound and listening at `path` (made by the build, then
+    inherited by the server: serve's `fd`)."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        listener.bind(path)
+        listener.listen(64)
+    except BaseException:
+        listener.close()
+        raise
+    return listener
+
+
+def serve(fd: int, modules: list[str]) -> None:
+    """Take the listening socket `fd` (listen), import `modules`, then fork a kernel
+    for each launcher (launchers that connect meanwhile wait in its backlog)."""
     import importlib
     import select
 
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path + ".tmp")
-    listener.listen(64)
-    os.rename(path + ".tmp", path)  # launchers see the socket only once it listens
+    listener = socket.socket(fileno=fd)
 
     # What a kernel started by ipykernel would have: the inline matplotlib backend
     # (ipykernel sets MPLBACKEND the same way), our pid as the kernel's parent.
@@ -231,9 +242,9 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["launch"]:
         return launch(argv[1], argv[2:])
     if argv[:1] == ["serve"]:
-        serve(argv[1], argv[2:])
+        serve(int(argv[1]), argv[2:])
         return 0
-    print("usage: warmkernel launch SOCKET IPYKERNEL-ARGS... | serve SOCKET MODULE...", file=sys.stderr)
+    print("usage: warmkernel launch SOCKET IPYKERNEL-ARGS... | serve FD MODULE...", file=sys.stderr)
     return 2
 
 
