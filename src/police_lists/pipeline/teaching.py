@@ -36,7 +36,7 @@ from police_lists.analyses.teaching import (
 from police_lists.contract.files import sha256_file
 from police_lists.contract.paths import PROJECT_ROOT, display_path, notebooks_dir, resolve
 from police_lists.pipeline.convert import CSP, provenance_html, to_html
-from police_lists.pipeline.execute import clean_executed, execute
+from police_lists.pipeline.execute import clean_executed, execute, warm_kernels
 from police_lists.pipeline.provenance import data_inputs, git_commit, package_versions
 from police_lists.pipeline.publish import publish, staged_outputs, staging_area
 
@@ -109,7 +109,7 @@ def verdicts(nb) -> dict[int, str]:
     return found
 
 
-def _run(lesson: str, role: str, data_dir: str, staging: Path, shown_out: str, expected_numbers: set[int]):
+def _run(lesson: str, role: str, data_dir: str, staging: Path, shown_out: str, expected_numbers: set[int], warm=None):
     import nbformat
 
     source = nbformat.read(lesson_path(lesson), as_version=4)
@@ -120,7 +120,7 @@ def _run(lesson: str, role: str, data_dir: str, staging: Path, shown_out: str, e
     nbformat.write(nb, path)
     staging_param = display_path(out_dir) if out_dir.resolve().is_relative_to(PROJECT_ROOT.resolve()) else str(out_dir)
     try:
-        executed = execute(path, {"data_dir": data_dir, "output_dir": staging_param, "role": role}, run_dir)
+        executed = execute(path, {"data_dir": data_dir, "output_dir": staging_param, "role": role}, run_dir, warm)
     except Exception as exc:  # papermill's error carries the whole traceback; keep one line
         reason = f"{getattr(exc, 'ename', type(exc).__name__)}: {getattr(exc, 'evalue', exc)}"
         raise TeachingBuildError(f"{lesson} ({role}): {reason}".splitlines()[0]) from exc
@@ -316,54 +316,59 @@ def build_teaching(
         raise TeachingBuildError(str(exc)) from None
     sources = {name: nbformat.read(lesson_path(name), as_version=4) for name in names}
     infos = {name: lesson_info(nb) for name, nb in sources.items()}
-    if validate_first:
-        validate.validate(data_dir)
+    # The warm-kernel server (pipeline/warmkernel.py) imports what the lessons import while
+    # data/ is validated, then forks each lesson's kernel with them loaded, as the build does.
+    with warm_kernels([lesson_path(name) for name in names]) as warm:
+        if validate_first:
+            validate.validate(data_dir)
 
-    out = resolve(output_dir)
-    shown_out = display_path(out)
-    versions, commit = package_versions(), git_commit()
-    jobs_todo = [(name, role) for name in names for role in ROLES]
-    wheel_name = classroom.wheel_filename()
+        out = resolve(output_dir)
+        shown_out = display_path(out)
+        versions, commit = package_versions(), git_commit()
+        jobs_todo = [(name, role) for name in names for role in ROLES]
+        wheel_name = classroom.wheel_filename()
 
-    def run(job, staging_root):
-        name, role = job
-        staging = staging_root / f"{name}_{role}"
-        nb = _run(name, role, data_dir, staging, shown_out, set(exercises[name]))
-        inputs = {**data_inputs(data_dir), display_path(lesson_path(name)): sha256_file(lesson_path(name))}
-        params = {"data_dir": data_dir, "output_dir": shown_out, "role": role}
-        footer = _footer(f"{name}_{role}", params, inputs, versions, commit)
-        page = _page_html(page_version(nb, role, name, infos[name]), f"{name}_{role}", footer)
-        return name, role, nb, page, staging
+        def run(job, staging_root):
+            name, role = job
+            staging = staging_root / f"{name}_{role}"
+            nb = _run(name, role, data_dir, staging, shown_out, set(exercises[name]), warm)
+            inputs = {**data_inputs(data_dir), display_path(lesson_path(name)): sha256_file(lesson_path(name))}
+            params = {"data_dir": data_dir, "output_dir": shown_out, "role": role}
+            footer = _footer(f"{name}_{role}", params, inputs, versions, commit)
+            page = _page_html(page_version(nb, role, name, infos[name]), f"{name}_{role}", footer)
+            return name, role, nb, page, staging
 
-    written = []
-    with staging_area(out, "teaching") as staging_root:
-        with _papermill_state_restored(), ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            results = list(pool.map(lambda job: run(job, staging_root), jobs_todo))
-        handouts = {
-            name: nbformat.writes(handout_version(nb, name, wheel_name)).encode("utf-8")
-            for name, role, nb, _, _ in results
-            if role == "student"
-        }
-        wheel = classroom.build_wheel(staging_root / "wheel", data_dir, exercises) if bundle else None
-        # Everything executed and passed its checks: only now touch the published folders.
-        for name, role, nb, page, staging in results:
-            html_rel = f"html/teaching/{name}_{role}.html"
-            # Tables and figures come from non-solution cells, the same in both runs: the student's are published.
-            staged = [(path, rel.replace("/", "/teaching/", 1)) for path, rel in staged_outputs(staging / "outputs")]
-            publish(
-                out,
-                {
-                    f"notebooks/teaching/{name}_{role}.ipynb": nbformat.writes(nb).encode("utf-8"),
-                    html_rel: page.encode("utf-8"),
-                },
-                staged if role == "student" else [],
-            )
-            written.append(out / html_rel)
-            log(f"{name}: {role} version built")
-        titles = [(name, lesson_title(sources[name]), infos[name]) for name in names]
-        publish(out, {"html/teaching/index.html": index_page(titles, wheel_name).encode("utf-8")})
-        log(f"teaching index: {display_path(out / 'html/teaching/index.html')}")
-        if wheel is not None:
-            for path in classroom.publish_bundle(out, wheel, handouts, titles):
-                log(f"classroom bundle: {display_path(path)}")
+        written = []
+        with staging_area(out, "teaching") as staging_root:
+            with _papermill_state_restored(), ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+                results = list(pool.map(lambda job: run(job, staging_root), jobs_todo))
+            handouts = {
+                name: nbformat.writes(handout_version(nb, name, wheel_name)).encode("utf-8")
+                for name, role, nb, _, _ in results
+                if role == "student"
+            }
+            wheel = classroom.build_wheel(staging_root / "wheel", data_dir, exercises) if bundle else None
+            # Everything executed and passed its checks: only now touch the published folders.
+            for name, role, nb, page, staging in results:
+                html_rel = f"html/teaching/{name}_{role}.html"
+                # Tables and figures come from non-solution cells, the same in both runs: the student's are published.
+                staged = [
+                    (path, rel.replace("/", "/teaching/", 1)) for path, rel in staged_outputs(staging / "outputs")
+                ]
+                publish(
+                    out,
+                    {
+                        f"notebooks/teaching/{name}_{role}.ipynb": nbformat.writes(nb).encode("utf-8"),
+                        html_rel: page.encode("utf-8"),
+                    },
+                    staged if role == "student" else [],
+                )
+                written.append(out / html_rel)
+                log(f"{name}: {role} version built")
+            titles = [(name, lesson_title(sources[name]), infos[name]) for name in names]
+            publish(out, {"html/teaching/index.html": index_page(titles, wheel_name).encode("utf-8")})
+            log(f"teaching index: {display_path(out / 'html/teaching/index.html')}")
+            if wheel is not None:
+                for path in classroom.publish_bundle(out, wheel, handouts, titles):
+                    log(f"classroom bundle: {display_path(path)}")
     return written
