@@ -207,20 +207,56 @@ def drop_rows(path: Path, keys, key_column: str = "claim_id") -> None:
     write_rows(path, [r for r in rows if r[key_column] not in keys])
 
 
+_WARM: list = []  # [ExitStack, WarmKernels] of this process's warm-kernel server, made on first use
+
+
+def _warm_server():
+    """This process's warm-kernel server (pipeline/warmkernel.py), importing what every
+    notebook imports; stopped at the end of the session (pytest_sessionfinish)."""
+    if not _WARM:
+        from contextlib import ExitStack
+
+        from police_lists.pipeline.execute import warm_kernels
+
+        stack = ExitStack()
+        _WARM.extend([stack, stack.enter_context(warm_kernels(sorted((ROOT / "notebooks").glob("*.ipynb"))))])
+    return _WARM[1]
+
+
+def pytest_sessionfinish(session):
+    if _WARM:
+        _WARM.pop(0).close()
+        _WARM.clear()
+
+
 def run_notebook(name: str, tmp_path: Path, **params) -> Path:
     """Execute notebooks/<name>.ipynb with papermill into tmp_path (from tmp_path, so
-    relative paths must resolve from the project root); return its output folder."""
+    relative paths must resolve from the project root); return its output folder.
+
+    Papermill's own engine and kernel, except that the kernel is forked by this
+    process's warm-kernel server with the notebooks' imports loaded (as the build's
+    kernels are): each run saves the two seconds of CPU a kernel spends importing.
+    test_determinism shows warm and cold kernels give the same bytes; the kernel a
+    reader gets from plain papermill runs in test_teaching (the wheel test) and in
+    the determinism test's second build."""
+    import tempfile
+
     import papermill
 
+    from police_lists.pipeline.execute import _ipc_kernel_manager, _socket_parent
+
     out = tmp_path / "out"
-    papermill.execute_notebook(
-        str(ROOT / "notebooks" / f"{name}.ipynb"),
-        str(tmp_path / "run.ipynb"),
-        parameters={"output_dir": str(out), **params},
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(tmp_path),
-    )
+    with tempfile.TemporaryDirectory(prefix="plk-", dir=_socket_parent()) as private:
+        with open(Path(private) / "kernel.log", "w+b") as log:
+            papermill.execute_notebook(
+                str(ROOT / "notebooks" / f"{name}.ipynb"),
+                str(tmp_path / "run.ipynb"),
+                parameters={"output_dir": str(out), **params},
+                kernel_name="python3",
+                progress_bar=False,
+                cwd=str(tmp_path),
+                kernel_manager_class=_ipc_kernel_manager(str(Path(private) / "kernel"), log, _warm_server().socket),
+            )
     return out
 
 
