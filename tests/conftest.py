@@ -207,25 +207,26 @@ def drop_rows(path: Path, keys, key_column: str = "claim_id") -> None:
     write_rows(path, [r for r in rows if r[key_column] not in keys])
 
 
-_WARM: list = []  # [ExitStack, WarmKernels] of this process's warm-kernel server, made on first use
+_WARM: dict = {}  # this process's warm-kernel server: {"server": WarmKernels, "stack": ExitStack}
 
 
 def _warm_server():
     """This process's warm-kernel server (pipeline/warmkernel.py), importing what every
-    notebook imports; stopped at the end of the session (pytest_sessionfinish)."""
+    notebook imports, made on first use; stopped at the end of the session."""
     if not _WARM:
         from contextlib import ExitStack
 
         from police_lists.pipeline.execute import warm_kernels
 
         stack = ExitStack()
-        _WARM.extend([stack, stack.enter_context(warm_kernels(sorted((ROOT / "notebooks").glob("*.ipynb"))))])
-    return _WARM[1]
+        _WARM["server"] = stack.enter_context(warm_kernels(sorted((ROOT / "notebooks").glob("*.ipynb"))))
+        _WARM["stack"] = stack
+    return _WARM["server"]
 
 
 def pytest_sessionfinish(session):
     if _WARM:
-        _WARM.pop(0).close()
+        _WARM.pop("stack").close()
         _WARM.clear()
 
 

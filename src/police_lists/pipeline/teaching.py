@@ -7,7 +7,8 @@ may be tagged "exercise" (the blank student answer, with the exercise's check
 in its metadata) or "solution". The student version has the solution cells
 removed BEFORE execution, and every check must print "not answered yet"; the
 instructor version has the exercise cells removed, and every check must print
-"right". Versions run in parallel (each kernel on its own sockets, execute.py).
+"right". Versions run in parallel (each kernel on its own sockets, execute.py), in
+kernels forked warm by the server of pipeline/warmkernel.py, as the build's are.
 Everything is published only when all versions succeeded:
   <out>/html/teaching/index.html                  lessons with goals, timing, prerequisites
   <out>/html/teaching/<lesson>_<role>.html        the pages (student: a worksheet)
