@@ -311,3 +311,25 @@ def test_refused_value_rows_are_found_from_the_codes(tmp_path):
     p.write_text("ethnicity,age\n" + "White,20\n" * 40 + "Martian,20\n" + "White,20\n" * 40 + "Martian,31\n")
     (line,) = refusal(p, chunk_bytes=50)
     assert line.startswith("list.csv: rows 42, 83, column 'ethnicity': value 'Martian' breaks rule:")
+
+
+@pytest.mark.slow
+def test_a_kernel_running_several_notebooks_gives_each_a_fresh_namespace(tmp_path):
+    # A run's kernels are warmed with the profile's imports, then run notebook after
+    # notebook (reset between them): each must see what a new kernel shows. The warm-up
+    # used to leave `matplotlib` and `police_lists` in the first notebook's globals.
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[new_code_cell("print(sorted(k for k in globals() if not k.startswith('_')))\nx = 1")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "globals.ipynb"
+    nbformat.write(nb, path)
+    kernel = pipeline.Kernel(tmp_path)
+    try:
+        runs = [kernel.execute(path, {}, tmp_path / f"run{i}") for i in range(2)]
+    finally:
+        kernel.hang_up()
+        kernel.close()
+    shown = [run.cells[-1].outputs[0]["text"] for run in runs]
+    assert shown == ["['In', 'Out', 'exit', 'get_ipython', 'open', 'quit']\n"] * 2

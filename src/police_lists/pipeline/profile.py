@@ -12,7 +12,9 @@ Fixed costs are paid once and overlapped with reading (issue 14):
   * a kernel runs all its notebooks on one client (execute.run_papermill's kc:
     a new client pauses 0.2 s), and is reset between them (namespace cleared,
     execution count back to 1), so every notebook it runs is what a fresh
-    kernel gives, whichever kernel runs it;
+    kernel gives, whichever kernel runs it; what it imported at the start is
+    frozen out of garbage collection (WARM_KERNEL), so each reset's collection
+    walks only what the last notebook made;
   * papermill and the statistics are imported in a thread while the list is read
     (pandas' parser releases the GIL), and the converter thread compiles the page
     template meanwhile;
@@ -73,11 +75,19 @@ MAX_KERNELS = 4  # kernels side by side in many-list mode (_kernels_for)
 PROFILE_KIND = KIND  # what a profile's manifest.json says it is (police_lists.pipeline.outdir)
 OUTPUT_FILES = ("profile.html", "notebook.ipynb", "manifest.json")
 SET_BY_RUN = ("list_path", "output_dir", "table_prefix", "published_profile")
-# Loaded into the kernel as soon as it starts (silently, outside the history).
+# Loaded into the kernel as soon as it starts (silently, outside the history), then frozen
+# out of garbage collection (gc.freeze): the imported objects live as long as the kernel, and
+# the full collection of each reset (IPython's displayhook) no longer walks them (the reset
+# between two notebooks: 0.15 s -> 0.06 s; twenty lists: about 3 s less kernel time in all,
+# 1.9 s in the resets and 1 s in the cells' own collections).
+# The names the imports bind are deleted: the first notebook sees what a new kernel shows.
 WARM_KERNEL = (
     "import matplotlib.pyplot\n"
     "import police_lists.pipeline.params, police_lists.analyses.profile, police_lists.present.profile, "
-    "police_lists.present.appendix, police_lists.readers.listinput"
+    "police_lists.present.appendix, police_lists.readers.listinput\n"
+    "import gc\n"
+    "gc.freeze()\n"
+    "del matplotlib, police_lists, gc"
 )
 # Between two notebooks in the same kernel: what a fresh kernel would hold.
 RESET_KERNEL = (  # a new history session too, so execution counts restart at 1 without a clash
