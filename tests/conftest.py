@@ -231,33 +231,21 @@ def pytest_sessionfinish(session):
 
 
 def run_notebook(name: str, tmp_path: Path, **params) -> Path:
-    """Execute notebooks/<name>.ipynb with papermill into tmp_path (from tmp_path, so
-    relative paths must resolve from the project root); return its output folder.
+    """Execute notebooks/<name>.ipynb with papermill into tmp_path/run.ipynb (from
+    tmp_path, so relative paths must resolve from the project root); return its output
+    folder.
 
-    Papermill's own engine and kernel, except that the kernel is forked by this
-    process's warm-kernel server with the notebooks' imports loaded (as the build's
-    kernels are): each run saves the two seconds of CPU a kernel spends importing.
-    test_determinism shows warm and cold kernels give the same bytes; the kernel a
-    reader gets from plain papermill runs in test_teaching (the wheel test) and in
-    the determinism test's second build."""
-    import tempfile
-
-    import papermill
-
-    from police_lists.pipeline.execute import _ipc_kernel_manager, _socket_parent
+    The build's own way (execute.execute), with the kernel forked by this process's
+    warm-kernel server with the notebooks' imports loaded: each run saves the two
+    seconds of CPU a kernel spends importing. test_determinism shows warm and cold
+    kernels give the same bytes; the kernel a reader gets from plain papermill runs in
+    test_teaching (the wheel test) and in the determinism test's second build."""
+    from police_lists.pipeline.execute import execute
 
     out = tmp_path / "out"
-    with tempfile.TemporaryDirectory(prefix="plk-", dir=_socket_parent()) as private:
-        with open(Path(private) / "kernel.log", "w+b") as log:
-            papermill.execute_notebook(
-                str(ROOT / "notebooks" / f"{name}.ipynb"),
-                str(tmp_path / "run.ipynb"),
-                parameters={"output_dir": str(out), **params},
-                kernel_name="python3",
-                progress_bar=False,
-                cwd=str(tmp_path),
-                kernel_manager_class=_ipc_kernel_manager(str(Path(private) / "kernel"), log, _warm_server().socket),
-            )
+    notebook = ROOT / "notebooks" / f"{name}.ipynb"
+    execute(notebook, {"output_dir": str(out), **params}, tmp_path, warm=_warm_server(), cwd=tmp_path)
+    (tmp_path / notebook.name).replace(tmp_path / "run.ipynb")
     return out
 
 

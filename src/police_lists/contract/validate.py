@@ -53,10 +53,15 @@ _UNIT_FORMS = {
 _RESULTS: dict[str, list[tuple]] = {}
 
 
+def _whole(place: str, errors) -> list[tuple]:
+    """(file, row, column, value, rule) rows for frictionless errors about a whole file."""
+    return [(place, "-", "-", "", f"{err.title}: {err.note}") for err in errors]
+
+
 def _errors(report) -> list[tuple]:
     """(file, row, column, value, rule) of each error in a frictionless report: the
     package's own (metadata) errors first, named at datapackage.json, then each task's."""
-    out = [("datapackage.json", "-", "-", "", f"{err.title}: {err.note}") for err in report.errors]
+    out = _whole("datapackage.json", report.errors)
     for task in report.tasks:
         for err in task.errors:
             value = getattr(err, "cell", None)
@@ -125,7 +130,7 @@ def _frictionless_problems(package_path: Path) -> list[str]:
     reused from _RESULTS while nothing it depends on changed."""
     import json
 
-    from frictionless import FrictionlessException, Package, system
+    from frictionless import Package, system
 
     data = package_path.parent
     descriptor = json.loads(package_path.read_text(encoding="utf-8"))
@@ -159,10 +164,9 @@ def _frictionless_problems(package_path: Path) -> list[str]:
             package = Package(
                 {**descriptor, "resources": [r for r in resources if r["name"] in wanted]}, basepath=str(data)
             )
-            try:
-                package.to_descriptor(validate=True)  # what Package.validate checks first
-            except FrictionlessException as exc:  # its metadata errors (not memoised)
-                return _lines(data, _schema_problems(package_path, exc))
+            # What Package.validate checks first; a FrictionlessException (its metadata
+            # refused outright) is reported by validate(), as one from Package(...) is.
+            package.to_descriptor(validate=True)
             for i in todo:
                 found[i] = _errors(package.get_resource(names[i]).validate())
                 if keys[i] is not None:
@@ -190,8 +194,8 @@ def _schema_problems(package_path: Path, exc) -> list[tuple]:
         try:
             Schema.from_descriptor(str(data / schema))
         except FrictionlessException as bad:
-            rows += [(schema, "-", "-", "", f"{err.title}: {err.note}") for err in bad.to_errors()]
-    return rows or [("datapackage.json", "-", "-", "", f"{err.title}: {err.note}") for err in exc.to_errors()]
+            rows += _whole(schema, bad.to_errors())
+    return rows or _whole("datapackage.json", exc.to_errors())
 
 
 def _lines(data: Path, rows: list[tuple]) -> list[str]:

@@ -176,14 +176,15 @@ def warm_kernels(notebooks: list[Path]):
                 warm.stop()
 
 
-def execute(notebook: Path, parameters: dict, staging: Path, warm: WarmKernels | None = None):
+def execute(notebook: Path, parameters: dict, staging: Path, warm: WarmKernels | None = None, cwd: Path | None = None):
     """Run one notebook with papermill; return the executed notebook (not yet cleaned).
-    `warm`: a warm-kernel server (warm_kernels) to fork the kernel, or None for a fresh kernel."""
+    `warm`: a warm-kernel server (warm_kernels) to fork the kernel, or None for a fresh kernel;
+    `cwd`: the folder it runs in (run_papermill)."""
     # A private folder for this kernel's sockets and log, removed afterwards.
     with tempfile.TemporaryDirectory(prefix="plk-", dir=_socket_parent()) as private:
         with open(Path(private) / "kernel.log", "w+b") as kernel_log:
             manager = _ipc_kernel_manager(str(Path(private) / "kernel"), kernel_log, warm.socket if warm else None)
-            return run_papermill(notebook, parameters, staging, kernel_log, kernel_manager_class=manager)
+            return run_papermill(notebook, parameters, staging, kernel_log, cwd=cwd, kernel_manager_class=manager)
 
 
 ENGINE = "police-lists"
@@ -247,9 +248,9 @@ def _register_engine() -> None:
     papermill_engines.register(ENGINE, Engine)
 
 
-def run_papermill(notebook: Path, parameters: dict, staging: Path, kernel_log, **kernel):
+def run_papermill(notebook: Path, parameters: dict, staging: Path, kernel_log, cwd: Path | None = None, **kernel):
     """papermill.execute_notebook of `notebook` into staging/<its name> in the project's
-    kernel, quietly, in the notebook's folder; `kernel` says which kernel (papermill's
+    kernel, quietly, in `cwd` (default: the notebook's folder); `kernel` says which kernel (papermill's
     kernel_manager_class for a new one, km for a running one). On failure the tail of
     `kernel_log` (the kernel's stderr) is added to the exception. Returns the executed
     notebook (not yet cleaned)."""
@@ -265,7 +266,7 @@ def run_papermill(notebook: Path, parameters: dict, staging: Path, kernel_log, *
             str(executed),
             parameters=parameters,
             kernel_name=KERNEL,
-            cwd=str(Path(notebook).parent),
+            cwd=str(cwd or Path(notebook).parent),
             progress_bar=False,
             log_output=False,
             engine_name=ENGINE,
