@@ -4,6 +4,7 @@ disclosure control end to end, and the SYNTHETIC teaching list."""
 import csv
 import hashlib
 import json
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -356,7 +357,9 @@ def small_profile(tmp_path_factory):
     prev = folder / "previous.csv"
     _small_cells_list(prev, drop=20)
     out = folder / "OUT"
-    assert cli.main(profile_argv(src, out, previous_path=prev, harm_labels="Red,Amber,Green")) == 0
+    with pytest.MonkeyPatch.context() as env:  # the kernel's IPython folder (test_the_kernel_keeps_no_history)
+        env.setenv("IPYTHONDIR", str(folder / "ipython"))
+        assert cli.main(profile_argv(src, out, previous_path=prev, harm_labels="Red,Amber,Green")) == 0
     return out, src, truth
 
 
@@ -451,6 +454,19 @@ def test_no_row_level_data_reaches_any_output(small_profile):
         assert secret not in text, secret
     assert "Black or Black British - Caribbean" not in text  # raw codes are mapped, not echoed
     assert frame["Notes"].iloc[0] not in text
+
+
+def test_the_kernel_keeps_no_history_of_the_list(small_profile):
+    """IPython's history stays in the kernel's memory (execute.KERNEL_OPTIONS): by default
+    every cell's source, the injected parameters with the list's path among them, went
+    into history.sqlite in the user's IPython folder and stayed there."""
+    out, src, _ = small_profile
+    folder = src.parent / "ipython"
+    assert (folder / "profile_default").is_dir()  # the kernel ran with this IPython folder
+    assert list(folder.rglob("history.sqlite")) == []
+    for path in folder.rglob("*"):
+        if path.is_file():
+            assert os.fsencode(src.parent) not in path.read_bytes(), path
 
 
 def test_what_changed_uses_published_figures(small_profile):
