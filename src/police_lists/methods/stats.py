@@ -92,6 +92,8 @@ def ratio_of_proportions(
     if method not in RATIO_CI_METHODS:
         raise ValueError(f"method must be one of {sorted(RATIO_CI_METHODS)}; got {method!r}")
     sm_method, correction = RATIO_CI_METHODS[method]
+    if k2 == 0:  # refused before statsmodels, which would print its divide-by-zero warnings first
+        raise ZeroDivisionError(f"ratio of proportions: the second group has none of its {n2} (k2 = 0)")
     low, high = confint_proportions_2indep(
         k1, n1, k2, n2, compare="ratio", method=sm_method, correction=correction, alpha=_alpha(confidence)
     )
