@@ -8,7 +8,11 @@ answer_N cells filled in), in turn:
   2. a fresh kernel runs it there (nbclient, in a child process of its own): every
      cell gets TIME_LIMIT seconds and is interrupted after that; a cell that fails
      does not stop the others; the child is killed, with its kernel, if the whole
-     notebook takes longer than a cell limit per cell;
+     notebook takes longer than a cell limit per cell. With two submissions or more,
+     the kernels are forked by a warm-kernel server (pipeline/warmkernel.py) that has
+     imported what the lesson notebooks import (never what a submission names): each
+     is a new process with an empty namespace, as a kernel started from scratch, less
+     its two seconds of importing;
   3. a last cell added by the grader prints the answer_N values as JSON; the grader,
      in its own process, judges each against the reference computed from data/ with
      the lesson's checks (analyses.teaching: written once, in the lesson notebook next
@@ -121,6 +125,7 @@ def _run_child(argv: list[str]) -> int:
     from police_lists.pipeline.execute import KERNEL, _ipc_kernel_manager
 
     src, dest, limit, pidfile = Path(argv[0]), Path(argv[1]), int(argv[2]), Path(argv[3])
+    warm = argv[4] if len(argv) > 4 else None  # a warm-kernel server's socket (grade)
     nb = nbformat.read(src, as_version=4)
     with open(src.parent / "kernel.log", "w+b") as log:
         client = NotebookClient(
@@ -132,10 +137,10 @@ def _run_child(argv: list[str]) -> int:
             resources={"metadata": {"path": str(src.parent)}},
             # relative to the folder both this child and the kernel start in: a Unix socket's
             # path has at most 107 bytes, and the system's temporary folder can be deep
-            kernel_manager_class=_ipc_kernel_manager("kernel", log),
+            kernel_manager_class=_ipc_kernel_manager("kernel", log, warm),
         )
 
-        def started(**_):
+        def started(**_):  # a warm kernel's launcher: killing it ends its kernel (warmkernel.serve)
             pidfile.write_text(str(client.km.provisioner.pid))
 
         client.on_notebook_start = started
@@ -153,15 +158,22 @@ def _stop(pid: int) -> None:
         pass
 
 
-def execute_submission(nb, work: Path, time_limit: int):
-    """Run the prepared notebook in a child process; return (executed notebook or None, problem)."""
+def execute_submission(nb, work: Path, time_limit: int, warm: str | None = None):
+    """Run the prepared notebook in a child process, its kernel forked by the warm-kernel
+    server listening at `warm` when given; return (executed notebook or None, problem)."""
     import nbformat
 
     src, dest, pidfile = work / "submission.ipynb", work / "executed.ipynb", work / "kernel.pid"
     nbformat.write(nb, src)
     budget = time_limit * (len(nb.cells) + 2) + 60  # every cell at its limit, plus kernel start
     child = subprocess.Popen(
-        [sys.executable, "-m", "police_lists.pipeline.grading", str(src), str(dest), str(time_limit), str(pidfile)],
+        [
+            sys.executable,
+            "-m",
+            "police_lists.pipeline.grading",
+            *(str(a) for a in (src, dest, time_limit, pidfile)),
+            *([warm] if warm else []),
+        ],
         cwd=work,
         env={**os.environ, "HOME": str(work), "MPLCONFIGDIR": str(work / ".matplotlib")},
         stdout=subprocess.DEVNULL,
@@ -225,8 +237,9 @@ def _answers(executed) -> dict[int, object] | None:
     return None
 
 
-def grade_one(path: Path, data_dir: str, time_limit: int, references: dict) -> list[Row]:
-    """Every row of one submission. Nothing it does reaches another submission's rows."""
+def grade_one(path: Path, data_dir: str, time_limit: int, references: dict, warm: str | None = None) -> list[Row]:
+    """Every row of one submission (`warm`: see execute_submission). Nothing it does
+    reaches another submission's rows."""
     import nbformat
 
     name = path.name
@@ -254,7 +267,7 @@ def grade_one(path: Path, data_dir: str, time_limit: int, references: dict) -> l
                 Row(name, lesson, n, ERROR, f"cannot prepare the notebook: {type(exc).__name__}: {exc}")
                 for n in numbers
             ]
-        executed, problem = execute_submission(run, work, time_limit)
+        executed, problem = execute_submission(run, work, time_limit, warm)
     answers = _answers(executed) if executed is not None else None
     errors = _errors_by_exercise(executed, numbers, time_limit) if executed is not None else {}
     rows = []
@@ -345,8 +358,15 @@ def grade(
         lesson: {n: ex.expected(data_dir) for n, ex in exs.items()} for lesson, exs in teaching.all_exercises().items()
     }
     titles = _titles()
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        per_file = list(pool.map(lambda p: grade_one(p, data_dir, time_limit, references), files))
+    from police_lists.pipeline.execute import warm_kernels
+    from police_lists.pipeline.teaching import lesson_path
+
+    # The lessons' own imports, warm, when there are two submissions or more (for one,
+    # the server's imports would cost what a kernel's own do). Never a submission's.
+    lessons = [p for p in map(lesson_path, sorted(references)) if p.is_file()] if len(files) > 1 else []
+    with warm_kernels(lessons) as warm, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        socket = warm.socket if warm else None
+        per_file = list(pool.map(lambda p: grade_one(p, data_dir, time_limit, references, socket), files))
     rows = [r for rows in per_file for r in rows]
     atomic_write(out / "grades.csv", grades_csv(rows))
     taken: set[str] = set()
