@@ -1,5 +1,6 @@
 """Census readers against the published totals (data/raw provenance checks)."""
 
+import pandas as pd
 import pytest
 
 from police_lists.readers import census
@@ -40,3 +41,15 @@ def test_london_2021_black_share_aged_10_24():
 def test_2011_ages_must_fall_on_band_edges():
     with pytest.raises(ValueError, match="cut across"):
         census.group_count(2011, census.LONDON, age_from=12, age_to=24)
+
+
+def test_one_areas_single_year_rows_are_those_of_the_whole_table():
+    # population_count reads one area's rows (census_2021_by_age_in); they must be the
+    # whole table's rows for it, in the same order, with the same suppressed cells
+    whole = census.census_2021_by_age()
+    for area in (census.LONDON, "E09000001"):  # London; the City of London, mostly suppressed
+        expected = whole[whole["area_code"] == area].reset_index(drop=True)
+        assert len(expected) == 101 * 19
+        pd.testing.assert_frame_equal(census.census_2021_by_age_in(area), expected)
+    city = census.census_2021_by_age_in("E09000001")
+    assert city["suppressed"].any() and city["count"].isna().sum() == city["suppressed"].sum()

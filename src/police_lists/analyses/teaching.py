@@ -124,8 +124,8 @@ def impossible_one_decimal_percentages(n: int) -> int:
 
 def black_share_by_age_2021(data_dir: str = "data", max_age: int = 40) -> pd.DataFrame:
     """Black share of Londoners at each single year of age, 2021 Census (rounded table)."""
-    t = census.census_2021_by_age(data_dir)
-    t = t[(t["area_code"] == census.LONDON) & (t["age"] <= max_age)].copy()
+    t = census.census_2021_by_age_in(census.LONDON, data_dir)
+    t = t[t["age"] <= max_age].copy()
     t["count"] = t["count"].fillna(0).astype(int)
     g = t.groupby("age")
     out = pd.DataFrame({"black": t[t["group"] == "Black"].groupby("age")["count"].sum(), "all": g["count"].sum()})
