@@ -354,19 +354,20 @@ def grade(
         raise GradeError(f"SUBMISSIONS: no .ipynb file in {safety.quoted(str(folder))}")
     if out.resolve() == folder.resolve() or folder.resolve() in out.resolve().parents:
         raise GradeError("OUT must not be inside SUBMISSIONS")
-    references = {
-        lesson: {n: ex.expected(data_dir) for n, ex in exs.items()} for lesson, exs in teaching.all_exercises().items()
-    }
-    titles = _titles()
     from police_lists.pipeline.execute import warm_kernels
     from police_lists.pipeline.teaching import lesson_path
 
+    exercises = teaching.all_exercises()
     # The lessons' own imports, warm, when there are two submissions or more (for one,
-    # the server's imports would cost what a kernel's own do). Never a submission's.
-    lessons = [p for p in map(lesson_path, sorted(references)) if p.is_file()] if len(files) > 1 else []
-    with warm_kernels(lessons) as warm, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    # the server's imports would cost what a kernel's own do). Never a submission's. The
+    # server starts first, so its imports overlap the references' computing.
+    lessons = [p for p in map(lesson_path, sorted(exercises)) if p.is_file()] if len(files) > 1 else []
+    with warm_kernels(lessons) as warm:
+        references = {lesson: {n: ex.expected(data_dir) for n, ex in exs.items()} for lesson, exs in exercises.items()}
+        titles = _titles()
         socket = warm.socket if warm else None
-        per_file = list(pool.map(lambda p: grade_one(p, data_dir, time_limit, references, socket), files))
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            per_file = list(pool.map(lambda p: grade_one(p, data_dir, time_limit, references, socket), files))
     rows = [r for rows in per_file for r in rows]
     atomic_write(out / "grades.csv", grades_csv(rows))
     taken: set[str] = set()
